@@ -1,0 +1,53 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps demo test lint format bench docs package-lambda clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@echo ">> creating $(VENV) and installing the locked dependencies"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade "pip>=24" "uv>=0.5,<1"
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+profiles.yml: profiles.yml.example
+	@test -f $@ || { cp $< $@; echo ">> created profiles.yml from profiles.yml.example"; }
+
+install: $(STAMP) profiles.yml ## Create .venv and install the locked dependencies
+
+system-deps: ## Install the Java runtime (Spark) and Chromium (dashboard tests) when missing
+	@bash scripts/install-system-deps.sh
+
+demo: install ## Run the whole pipeline on the embedded DuckDB default
+	@$(BIN)/python -m lambda_generator --raw-root data/raw --seed 42 --batches 3 --orders-per-batch 5000
+
+test: install system-deps lint ## Lint and run every test
+	@$(BIN)/python -m pytest
+
+lint: install ## ruff + sqlfluff
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/sqlfluff lint models macros tests snapshots analyses
+
+format: install ## Apply ruff and sqlfluff fixes
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/sqlfluff fix models macros tests snapshots analyses
+
+bench: install ## Benchmark the generator against the CSV-writer floor
+	@$(BIN)/python -m lambda_generator.bench
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	@$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
+
+clean: ## Remove generated data and dbt outputs
+	rm -rf data target logs

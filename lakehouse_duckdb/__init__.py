@@ -1,0 +1,1 @@
+"""dbt-duckdb plugin for the lakehouse's local target (see ``plugin.py``)."""

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need, only when they are missing:
+# a Java 17+ runtime for local Apache Spark, and Chromium for the dashboard tests.
+set -euo pipefail
+
+need=()
+java_major() { java -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print v[1]}'; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
+    need+=(openjdk-17-jre-headless)
+fi
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+echo ">> installing system packages: ${need[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
