@@ -53,7 +53,8 @@ def kpi_values(kpis: dict[str, Any]) -> dict[str, float | None]:
     overall, daily = kpis["overall"], kpis["daily"]
     change = None
     if len(daily) >= 2 and float(daily[-2]["revenue"]) > 0:
-        change = float(daily[-1]["revenue"]) / float(daily[-2]["revenue"]) - 1
+        # rounded so that a drop of exactly the threshold (70 after 100) is not a float artefact
+        change = round(float(daily[-1]["revenue"]) / float(daily[-2]["revenue"]) - 1, 9)
     return {
         "cancellation_rate": float(overall["cancellation_rate"]),
         "revenue": float(overall["revenue"]),
