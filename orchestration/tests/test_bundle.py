@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,13 +20,21 @@ import yaml
 from databricks.bundles.dashboards import Dashboard
 from databricks.bundles.jobs import Job
 
-BUNDLE_ROOT = Path(__file__).resolve().parents[1]
+from orchestration.bundle import (
+    BUNDLE_ROOT,
+    REFERENCE,
+    BundleVariableError,
+    load_bundle_config,
+    resolved_resources,
+    without_file,
+)
+
 REPO_ROOT = BUNDLE_ROOT.parent
+
 TARGETS = ("dev", "prod")
 # The variables a deployer must pass (`--var` or BUNDLE_VAR_<name>): they have no default.
 REQUIRED_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
 FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
-REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.\-\[\]]*)\}")
 GRID_WIDTH = 6
 WIDGET_TYPES = {
     "counter",
@@ -41,65 +48,8 @@ WIDGET_TYPES = {
 }
 
 
-def load_bundle_config() -> dict[str, Any]:
-    config = yaml.safe_load((BUNDLE_ROOT / "databricks.yml").read_text())
-    for pattern in config.get("include", []):
-        for path in sorted(BUNDLE_ROOT.glob(pattern)):
-            document = yaml.safe_load(path.read_text())
-            for kind, resources in document["resources"].items():
-                for key, resource in resources.items():
-                    resource["_file"] = path
-                    config.setdefault("resources", {}).setdefault(kind, {})[key] = resource
-    return config
-
-
-def target_lookup(config: dict[str, Any], target: str) -> dict[str, Any]:
-    """The values the CLI substitutes for ${...} references in `target`."""
-    lookup: dict[str, Any] = {
-        "bundle.target": target,
-        "bundle.name": config["bundle"]["name"],
-        **{f"workspace.current_user.{key}": value for key, value in FAKE_USER.items()},
-    }
-    overrides = config["targets"][target].get("variables", {})
-    for name, spec in config["variables"].items():
-        if name in overrides:
-            value = overrides[name]
-        elif "default" in spec:
-            value = spec["default"]
-        else:
-            value = REQUIRED_VARIABLES[name]
-        lookup[f"var.{name}"] = value
-    return lookup
-
-
-def resolve(value: Any, lookup: dict[str, Any]) -> Any:
-    if isinstance(value, dict):
-        return {key: resolve(item, lookup) for key, item in value.items()}
-    if isinstance(value, list):
-        return [resolve(item, lookup) for item in value]
-    if not isinstance(value, str):
-        return value
-    whole = REFERENCE.fullmatch(value)
-    if whole and whole.group(1) in lookup:  # a complex variable keeps its type
-        return resolve(lookup[whole.group(1)], lookup)
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return str(resolve(lookup[name], lookup)) if name in lookup else match.group(0)
-
-    return REFERENCE.sub(substitute, value)
-
-
-def resolved_resources(target: str) -> dict[str, dict[str, Any]]:
-    config = load_bundle_config()
-    lookup = target_lookup(config, target)
-    resources = {}
-    for kind, items in config["resources"].items():
-        resources[kind] = {}
-        for key, resource in items.items():
-            body = {name: item for name, item in resource.items() if name != "_file"}
-            resources[kind][key] = {"_file": resource["_file"], **resolve(body, lookup)}
-    return resources
+def resources_for(target: str) -> dict[str, dict[str, Any]]:
+    return resolved_resources(target, variables=REQUIRED_VARIABLES, current_user=FAKE_USER)
 
 
 def unresolved_references(value: Any) -> set[str]:
@@ -132,10 +82,10 @@ def test_databricks_yml_top_level_and_targets():
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_job_loads_into_the_bundle_classes(target):
-    jobs = resolved_resources(target)["jobs"]
+    jobs = resources_for(target)["jobs"]
     assert set(jobs) == {"lakehouse_job"}
     for key, raw in jobs.items():
-        body = {name: item for name, item in raw.items() if name != "_file"}
+        body = without_file(raw)
         assert unresolved_references(body) <= {"resources.dashboards.lakehouse_kpis.id"}, key
         job = Job.from_dict(body)  # raises on unknown fields and bad enum values
         assert job.schedule is not None and job.schedule.quartz_cron_expression
@@ -149,8 +99,8 @@ def test_every_job_loads_into_the_bundle_classes(target):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
-    raw = resolved_resources(target)["jobs"]["lakehouse_job"]
-    job = Job.from_dict({name: item for name, item in raw.items() if name != "_file"})
+    raw = resources_for(target)["jobs"]["lakehouse_job"]
+    job = Job.from_dict(without_file(raw))
     tasks = {task.task_key: task for task in job.tasks}
     assert list(tasks) == ["dbt_build", "refresh_dashboard"]
 
@@ -216,10 +166,10 @@ def test_job_paths_resolve_like_the_cli_does():
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_dashboard_loads_into_the_bundle_classes(target):
-    dashboards = resolved_resources(target)["dashboards"]
+    dashboards = resources_for(target)["dashboards"]
     assert set(dashboards) == {"lakehouse_kpis"}
     raw = dashboards["lakehouse_kpis"]
-    body = {name: item for name, item in raw.items() if name != "_file"}
+    body = without_file(raw)
     assert unresolved_references(body) == set()
     dashboard = Dashboard.from_dict(body)
     expected_catalog = {"dev": "lakehouse_dev", "prod": "lakehouse"}[target]
@@ -325,8 +275,8 @@ def test_dashboard_shows_the_requested_kpis():
     assert has("line", "kpis_daily", "order_date", "sum(lost_revenue)")
 
 
-def test_dashboard_datasets_read_only_unqualified_gold_relations(gold_relations):
-    """Unqualified names: the bundle's dataset_catalog / dataset_schema pick the target's gold."""
-    for dataset in load_dashboard()["datasets"]:
-        relations = dataset_relations(dataset)
-        assert relations <= gold_relations, (dataset["name"], relations - gold_relations)
+@pytest.mark.parametrize("missing", sorted(REQUIRED_VARIABLES))
+def test_a_deploy_without_a_required_variable_is_refused(missing):
+    passed = {name: value for name, value in REQUIRED_VARIABLES.items() if name != missing}
+    with pytest.raises(BundleVariableError, match=missing):
+        resolved_resources("prod", variables=passed, current_user=FAKE_USER)
