@@ -7,11 +7,13 @@ import email
 import email.policy
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -75,7 +77,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 REPO_ROOT = REPO
 DBT = Path(sys.executable).with_name("dbt")
-# Dummy connection settings: parse / ls / compile-free commands never connect.
+# Dummy connection settings: `dbt parse` and `dbt ls` never connect.
 DATABRICKS_ENV = {
     "DATABRICKS_HOST": "dbc-00000000-0000.cloud.databricks.com",
     "DATABRICKS_HTTP_PATH": "/sql/1.0/warehouses/0123456789abcdef",
@@ -85,60 +87,111 @@ DATABRICKS_ENV = {
     "DBT_DEV_SCHEMA_PREFIX": "jdoe",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
 }
+# The bundle as a deployer would pass it (see test_bundle.py).
+BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
+FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
 
 
-def run_dbt(args: list[str], *, target_path: Path, profiles_dir: Path) -> None:
-    """Run the dbt CLI from the repository root with dummy Databricks settings."""
+@dataclass(frozen=True)
+class DbtParse:
+    """One offline `dbt parse`: its arguments, profiles folder and target path."""
+
+    args: tuple[str, ...]
+    profiles_dir: Path
+    target_path: Path
+    listed: list[str] = field(default_factory=list)  # `dbt ls` of the models, after the parse
+
+    def command(self, *args: str) -> list[str]:
+        paths = ["--target-path", str(self.target_path), "--profiles-dir", str(self.profiles_dir)]
+        return [str(DBT), *args, *paths]
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.target_path / "manifest.json").read_text())
+
+
+def dbt_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DATABRICKS_")}
     env.pop("LAKEHOUSE_TARGET", None)
-    env.update(DATABRICKS_ENV)
-    command = [
-        str(DBT),
-        *args,
-        "--target-path",
-        str(target_path),
-        "--profiles-dir",
-        str(profiles_dir),
+    return {**env, **DATABRICKS_ENV, **extra}
+
+
+def run_dbt_commands(commands: list[list[str]], env: dict[str, str]) -> list[str]:
+    """Run dbt commands at once (each its own process: adapters keep global state), in the
+    repository root; fail with the output of any that failed, else return their outputs."""
+    processes = [
+        subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for command in commands
     ]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    outputs, failures = [], []
+    for command, process in zip(commands, processes, strict=True):
+        output = process.communicate()[0].decode()
+        outputs.append(output)
+        if process.returncode != 0:
+            failures.append(f"{' '.join(command)}:\n{output}")
+    assert not failures, "\n\n".join(failures)
+    return outputs
+
+
+def job_dbt_task(target: str) -> tuple[Path, list[str]]:
+    """The bundle job's profiles folder (resolved as the task does) and its dbt commands."""
+    from orchestration.bundle import resolved_resources
+
+    resources = resolved_resources(target, variables=BUNDLE_VARIABLES, current_user=FAKE_USER)
+    job = resources["jobs"]["lakehouse_job"]
+    dbt_task = next(task["dbt_task"] for task in job["tasks"] if "dbt_task" in task)
+    project = (job["_file"].parent / dbt_task["project_directory"]).resolve()
+    return project / dbt_task["profiles_directory"], dbt_task["commands"]
+
+
+def command_options(command: str) -> tuple[str, ...]:
+    """`dbt build --target x --vars ...` -> ('--target', 'x', '--vars', '...')."""
+    words = shlex.split(command)
+    assert words[0] == "dbt", command
+    return tuple(words[3:] if words[1] == "source" else words[2:])
 
 
 @pytest.fixture(scope="session")
-def example_profiles_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """profiles.yml.example as a profiles.yml of its own (not the developer's copy)."""
-    folder = tmp_path_factory.mktemp("profiles")
-    shutil.copy(REPO_ROOT / "profiles.yml.example", folder / "profiles.yml")
-    return folder
-
-
-@pytest.fixture(scope="session")
-def databricks_manifest(
-    tmp_path_factory: pytest.TempPathFactory, example_profiles_dir: Path
-) -> Callable[[str], dict[str, Any]]:
-    """`dbt parse` for a Databricks target (offline), returning the parsed manifest."""
-    cache: dict[str, dict[str, Any]] = {}
-
-    def parse(target: str) -> dict[str, Any]:
-        if target not in cache:
-            target_path = tmp_path_factory.mktemp(f"dbt-{target}")
-            run_dbt(
-                ["parse", "--target", target],
-                target_path=target_path,
-                profiles_dir=example_profiles_dir,
+def dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtParse]:
+    """Offline `dbt parse` of the project, run concurrently once per session:
+    `dev` / `prod` with profiles.yml.example, `local` (DuckDB), and `job-dev` / `job-prod`
+    with the bundle job's own arguments and profiles; then `dbt ls` for `dev` and `prod`."""
+    example = tmp_path_factory.mktemp("profiles")
+    shutil.copy(REPO_ROOT / "profiles.yml.example", example / "profiles.yml")
+    parses = {
+        target: DbtParse(("--target", target), example, tmp_path_factory.mktemp(f"dbt-{target}"))
+        for target in ("dev", "prod", "local")
+    }
+    for target in ("dev", "prod"):
+        profiles_dir, commands = job_dbt_task(target)
+        options = {command_options(command) for command in commands}
+        assert len(options) == 1, f"the job's dbt commands differ in their options: {options}"
+        parses[f"job-{target}"] = DbtParse(
+            options.pop(), profiles_dir, tmp_path_factory.mktemp(f"dbt-job-{target}")
+        )
+    env = dbt_env(LAKEHOUSE_DUCKDB_PATH=str(tmp_path_factory.mktemp("duckdb") / "parse.duckdb"))
+    run_dbt_commands([parse.command("parse", *parse.args) for parse in parses.values()], env)
+    listed = ("dev", "prod")
+    listings = run_dbt_commands(
+        [
+            parses[target].command(
+                "ls", *parses[target].args, "--resource-type", "model", "--output", "name", "-q"
             )
-            cache[target] = json.loads((target_path / "manifest.json").read_text())
-        return cache[target]
-
-    return parse
+            for target in listed
+        ],
+        env,
+    )
+    for target, output in zip(listed, listings, strict=True):
+        parses[target].listed.extend(output.split())
+    return parses
 
 
 @pytest.fixture(scope="session")
-def gold_relations(databricks_manifest: Callable[[str], dict[str, Any]]) -> set[str]:
+def gold_relations(dbt_parses: dict[str, DbtParse]) -> set[str]:
     """Names of the gold models (the relations in the gold schema)."""
-    nodes = databricks_manifest("prod")["nodes"].values()
+    nodes = dbt_parses["prod"].manifest["nodes"].values()
     names = {
         node["alias"]
         for node in nodes
