@@ -78,7 +78,7 @@ def test_databricks_configs(target, dbt_parses):
 def test_no_databricks_config_reaches_duckdb(dbt_parses):
     for node in models(dbt_parses["local"].manifest):
         config = node["config"]
-        assert config.get("file_format") is None, node["name"]
+        assert config.get("file_format") != "delta", node["name"]
         assert not config.get("tblproperties"), node["name"]
         assert not config.get("grants"), node["name"]
         assert not config.get("liquid_clustered_by"), node["name"]
