@@ -27,8 +27,8 @@ install: $(STAMP) profiles.yml ## Create .venv and install the locked dependenci
 system-deps: ## Install the Java runtime (Spark) and Chromium (dashboard tests) when missing
 	@bash scripts/install-system-deps.sh
 
-demo: install ## Run the whole pipeline on the embedded DuckDB default
-	@$(BIN)/python -m lambda_generator --raw-root data/raw --seed 42 --batches 3 --orders-per-batch 5000
+demo: install system-deps ## Run the whole job locally: generate, dbt build, dashboard, notify
+	@$(BIN)/python -m orchestration run --seed 42 --batches 3 --orders-per-batch 5000 --with-docs
 
 test: install system-deps lint ## Lint and run every test
 	@$(BIN)/python -m pytest
@@ -45,6 +45,9 @@ format: install ## Apply ruff and sqlfluff fixes
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench
+
+docs: install ## Generate the dbt docs (lineage incl. the dashboard exposure) and serve them
+	@$(BIN)/python -m orchestration docs --serve
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	@$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements.lock

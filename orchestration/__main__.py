@@ -1,0 +1,97 @@
+"""CLI of the local runner.
+
+python -m orchestration run [--batches N] [--orders-per-batch N] [--seed N] [--with-docs]
+python -m orchestration docs [--serve] [--port 8080]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration import notify
+from orchestration.dashboard import load_kpis
+from orchestration.job import JOB_FILE, load_job
+from orchestration.runner import export_environment, run_job
+from orchestration.settings import Settings
+from orchestration.tasks import TaskError, local_dbt_args, release_duckdb
+
+
+def generate_docs(settings: Settings) -> Path:
+    """`dbt docs generate --static`: one self-contained HTML file, lineage and exposures."""
+    from dbt.cli.main import dbtRunner
+
+    export_environment(settings)
+    try:
+        result = dbtRunner().invoke(local_dbt_args("dbt docs generate --static", settings))
+    finally:
+        release_duckdb()
+    if not result.success:
+        raise TaskError(f"dbt docs generate failed: {result.exception}")
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    target = target if target.is_absolute() else settings.project_dir / target
+    return target / "static_index.html"
+
+
+def serve_docs(settings: Settings, port: int) -> None:
+    from dbt.cli.main import dbtRunner
+
+    print(f">> serving the dbt docs on http://localhost:{port} (Ctrl-C stops)", flush=True)
+    dbtRunner().invoke(local_dbt_args(f"dbt docs serve --port {port} --no-browser", settings))
+
+
+def command_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(
+        seed=args.seed, batches=args.batches, orders_per_batch=args.orders_per_batch
+    )
+    run = run_job(load_job(args.job), settings)
+    if run.status != "success":
+        print(f"!! the run failed; notification: {', '.join(run.messages) or 'not sent'}")
+        return 1
+    docs = generate_docs(settings) if args.with_docs else None
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        summary = notify.kpi_summary(load_kpis(con))
+    print("== where things are")
+    print(f"   dashboard:     {settings.dashboard_dir / 'index.html'}")
+    print(f"   PDF snapshot:  {settings.dashboard_dir / 'dashboard.pdf'}")
+    for message in run.messages:
+        print(f"   notification:  {message}")
+    print(f"   dbt docs:      {docs or 'not generated'} (`make docs` generates and serves them)")
+    print(f"   run record:    {settings.duckdb_path} (schema ops)")
+    print("== KPIs\n   " + summary.replace("\n", "\n   "))
+    return 0
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    path = generate_docs(settings)
+    print(f">> dbt docs (static, works offline): {path}")
+    if args.serve:
+        serve_docs(settings, args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the job's DAG locally")
+    run.add_argument("--job", type=Path, default=JOB_FILE, help="the bundle job YAML")
+    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--batches", type=int, default=1, help="raw batches to generate first")
+    run.add_argument("--orders-per-batch", type=int, default=5000)
+    run.add_argument("--with-docs", action="store_true", help="also generate the dbt docs")
+    run.set_defaults(handler=command_run)
+    docs = commands.add_parser("docs", help="generate (and serve) the dbt docs")
+    docs.add_argument("--serve", action="store_true")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.set_defaults(handler=command_docs)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

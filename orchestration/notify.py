@@ -1,0 +1,139 @@
+"""Email notifications: through SMTP when LAKEHOUSE_SMTP_HOST is set, else .eml files in the outbox.
+
+Environment: LAKEHOUSE_SMTP_HOST, LAKEHOUSE_SMTP_PORT (default 587 with STARTTLS, else 25),
+LAKEHOUSE_SMTP_USER, LAKEHOUSE_SMTP_PASSWORD, LAKEHOUSE_SMTP_STARTTLS (default true),
+LAKEHOUSE_SMTP_SENDER, LAKEHOUSE_NOTIFY_TO (comma-separated; default: the job's literal
+email_notifications addresses, else lakehouse-team@localhost).
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestration.charts import money, percent
+from orchestration.job import Job
+
+if TYPE_CHECKING:
+    from orchestration.alerts import FiredAlert
+    from orchestration.runner import PipelineRun
+
+DEFAULT_RECIPIENT = "lakehouse-team@localhost"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str | None  # None: write .eml files to the outbox instead of sending
+    port: int
+    user: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+    recipients: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, job: Job | None = None) -> SmtpConfig:
+        starttls = os.environ.get("LAKEHOUSE_SMTP_STARTTLS", "true").lower() in ("1", "true", "yes")
+        recipients = [a.strip() for a in os.environ.get("LAKEHOUSE_NOTIFY_TO", "").split(",")]
+        if not any(recipients) and job is not None:
+            recipients = [
+                address
+                for addresses in job.email_notifications.values()
+                for address in (addresses if isinstance(addresses, list) else [addresses])
+                if isinstance(address, str) and "@" in address and "${" not in address
+            ]
+        return cls(
+            host=os.environ.get("LAKEHOUSE_SMTP_HOST") or None,
+            port=int(os.environ.get("LAKEHOUSE_SMTP_PORT", "587" if starttls else "25")),
+            user=os.environ.get("LAKEHOUSE_SMTP_USER") or None,
+            password=os.environ.get("LAKEHOUSE_SMTP_PASSWORD") or None,
+            starttls=starttls,
+            sender=os.environ.get("LAKEHOUSE_SMTP_SENDER", "lakehouse@localhost"),
+            recipients=tuple(dict.fromkeys(a for a in recipients if a)) or (DEFAULT_RECIPIENT,),
+        )
+
+
+def _message(config: SmtpConfig, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config.sender
+    message["To"] = ", ".join(config.recipients)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="lakehouse.local")
+    message.set_content(body)
+    return message
+
+
+def kpi_summary(kpis: dict[str, Any]) -> str:
+    """A few lines: the headline KPIs of gold.kpis_overall and the last order date."""
+    overall = kpis["overall"]
+    through = kpis["daily"][-1]["order_date"] if kpis["daily"] else "no orders yet"
+    return (
+        f"Revenue:           {money(float(overall['revenue']))}\n"
+        f"Orders:            {overall['total_orders']:,} "
+        f"({overall['placed_orders']:,} placed, {overall['cancelled_orders']:,} cancelled)\n"
+        f"Cancellation rate: {percent(overall['cancellation_rate'])}\n"
+        f"Lost revenue:      {money(float(overall['lost_revenue']))}\n"
+        f"Data through:      {through}"
+    )
+
+
+def success_message(
+    config: SmtpConfig, run: PipelineRun, kpis: dict[str, Any], pdf: Path
+) -> EmailMessage:
+    body = (
+        f"The lakehouse job {run.job_name} (run {run.run_id}) succeeded "
+        f"in {run.duration_seconds:.0f}s.\n\n{kpi_summary(kpis)}\n\n"
+        "The dashboard is attached as a PDF.\n"
+    )
+    message = _message(config, f"[lakehouse] {run.job_name} succeeded: run {run.run_id}", body)
+    message.add_attachment(
+        pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name
+    )
+    return message
+
+
+def failure_message(config: SmtpConfig, run: PipelineRun, log_dir: Path) -> EmailMessage:
+    failed = run.failed_task
+    if failed is None:
+        raise ValueError("failure_message needs a run with a failed task")
+    skipped = [task.key for task in run.tasks if task.status == "skipped"]
+    body = (
+        f"The lakehouse job {run.job_name} (run {run.run_id}) FAILED.\n\n"
+        f"Failed task: {failed.key} ({failed.type})\n"
+        f"Not run because of it: {', '.join(skipped) or 'none'}\n\n"
+        f"Error:\n{failed.error.strip()}\n\n"
+        "Logs: the console output of `python -m orchestration run`, "
+        f"dbt's log {log_dir / 'dbt.log'} and the run record in the warehouse "
+        "(ops.pipeline_task_runs).\n"
+    )
+    return _message(config, f"[lakehouse] {run.job_name} FAILED at task {failed.key}", body)
+
+
+def alert_message(config: SmtpConfig, run: PipelineRun, fired: FiredAlert) -> EmailMessage:
+    body = (
+        f"KPI alert {fired.rule.name} after run {run.run_id} of {run.job_name}:\n\n"
+        f"{fired.describe()}\n\n{fired.rule.description}\n"
+    )
+    return _message(config, f"[lakehouse] KPI alert: {fired.describe()}", body)
+
+
+def send(message: EmailMessage, config: SmtpConfig, outbox_dir: Path, name: str) -> str:
+    """Send through SMTP, or write outbox/<name>.eml when no server is set; say where it went."""
+    if config.host is None:
+        outbox_dir.mkdir(parents=True, exist_ok=True)
+        path = outbox_dir / f"{name}.eml"
+        path.write_bytes(bytes(message))
+        return str(path)
+    with smtplib.SMTP(config.host, config.port, timeout=30) as smtp:
+        if config.starttls:
+            smtp.starttls()
+        if config.user:
+            smtp.login(config.user, config.password or "")
+        smtp.send_message(message)
+    return f"smtp://{config.host}:{config.port} to {message['To']}"

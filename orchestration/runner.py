@@ -1,0 +1,240 @@
+"""Run the job's DAG locally: tasks in order, progress on the console, a run record, notifications.
+
+A failed task stops its dependants (run_if ALL_SUCCESS): they are marked skipped, the dashboard
+is not refreshed over bad data, the failure mail names the task, and the run's status is failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration import alerts, notify
+from orchestration.dashboard import load_kpis
+from orchestration.job import Job
+from orchestration.settings import Settings
+from orchestration.tasks import EXECUTORS, Executor, TaskError
+
+NOTIFY_STEP = "notify"
+
+
+@dataclass
+class TaskRun:
+    key: str
+    type: str
+    status: str = "pending"  # pending, running, success, failed, skipped
+    started_at: dt.datetime | None = None
+    duration_seconds: float | None = None
+    summary: str = ""
+    error: str = ""
+
+
+@dataclass
+class PipelineRun:
+    run_id: str
+    job_name: str
+    started_at: dt.datetime
+    tasks: list[TaskRun]
+    status: str = "running"  # running, success, failed
+    finished_at: dt.datetime | None = None
+    layer_rows: list[tuple[str, str, int]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # where notifications went
+
+    @property
+    def failed_task(self) -> TaskRun | None:
+        return next((task for task in self.tasks if task.status == "failed"), None)
+
+    @property
+    def duration_seconds(self) -> float:
+        end = self.finished_at or dt.datetime.now(dt.UTC)
+        return (end - self.started_at).total_seconds()
+
+
+def _utc_naive(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment else None
+
+
+OPS_DDL = """
+create schema if not exists ops;
+create table if not exists ops.pipeline_runs (
+    run_id varchar, job_name varchar, started_at timestamp, finished_at timestamp,
+    status varchar, duration_seconds double, failed_task varchar, error varchar
+);
+create table if not exists ops.pipeline_task_runs (
+    run_id varchar, task_order integer, task_key varchar, task_type varchar, status varchar,
+    started_at timestamp, duration_seconds double, summary varchar, error varchar
+);
+create table if not exists ops.pipeline_layer_rows (
+    run_id varchar, layer_order integer, layer varchar, relation varchar, row_count bigint
+);
+"""
+
+
+def record_run(duckdb_path: Path, run: PipelineRun) -> None:
+    """Write (or rewrite) the run's record in the warehouse's ops schema, in one transaction."""
+    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    failed = run.failed_task
+    with duckdb.connect(str(duckdb_path)) as con:
+        con.execute(OPS_DDL)
+        con.execute("begin transaction")
+        for table in ("pipeline_runs", "pipeline_task_runs", "pipeline_layer_rows"):
+            con.execute(f"delete from ops.{table} where run_id = ?", [run.run_id])
+        con.execute(
+            "insert into ops.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run.run_id,
+                run.job_name,
+                _utc_naive(run.started_at),
+                _utc_naive(run.finished_at),
+                run.status,
+                run.duration_seconds,
+                failed.key if failed else None,
+                failed.error if failed else None,
+            ],
+        )
+        con.executemany(
+            "insert into ops.pipeline_task_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    run.run_id,
+                    order,
+                    task.key,
+                    task.type,
+                    task.status,
+                    _utc_naive(task.started_at),
+                    task.duration_seconds,
+                    task.summary,
+                    task.error,
+                ]
+                for order, task in enumerate(run.tasks)
+            ],
+        )
+        if run.layer_rows:
+            con.executemany(
+                "insert into ops.pipeline_layer_rows values (?, ?, ?, ?, ?)",
+                [[run.run_id, order, *row] for order, row in enumerate(run.layer_rows)],
+            )
+        con.execute("commit")
+
+
+def _record(settings: Settings, run: PipelineRun) -> None:
+    try:
+        record_run(settings.duckdb_path, run)
+    except duckdb.Error as error:  # the pipeline's result stands; say loudly it was not recorded
+        print(f"!! run {run.run_id} not recorded in {settings.duckdb_path}: {error}", flush=True)
+
+
+def export_environment(settings: Settings) -> None:
+    """dbt (in this process) reads the warehouse and raw zone locations from the environment."""
+    os.environ["LAKEHOUSE_DUCKDB_PATH"] = str(settings.duckdb_path)
+    os.environ["LAKEHOUSE_RAW_ROOT"] = settings.raw_root
+    os.environ["LAKEHOUSE_TARGET"] = settings.dbt_target
+
+
+def run_job(
+    job: Job,
+    settings: Settings,
+    executors: dict[str, Executor] | None = None,
+) -> PipelineRun:
+    """Execute the job's tasks in order, then notify; the returned run says what happened."""
+    executors = executors or EXECUTORS
+    export_environment(settings)
+    started = dt.datetime.now(dt.UTC)
+    run = PipelineRun(
+        run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
+        job_name=job.name,
+        started_at=started,
+        tasks=[TaskRun(task.key, task.type) for task in job.tasks]
+        + [TaskRun(NOTIFY_STEP, "email_notifications")],
+    )
+    by_key = {task.key: task for task in run.tasks}
+    print(f"== run {run.run_id} of {job.name}: {' -> '.join(t.key for t in job.tasks)}", flush=True)
+    for number, task in enumerate(job.tasks, start=1):
+        task_run = by_key[task.key]
+        blocked = [key for key in task.depends_on if by_key[key].status != "success"]
+        if blocked:
+            task_run.status = "skipped"
+            task_run.summary = f"not run: upstream {', '.join(blocked)} did not succeed"
+            print(f"[{number}/{len(job.tasks)}] -- {task.key} skipped ({task_run.summary})")
+            continue
+        print(f"[{number}/{len(job.tasks)}] >> {task.key} ({task.type}) running ...", flush=True)
+        task_run.status, task_run.started_at = "running", dt.datetime.now(dt.UTC)
+        clock = time.perf_counter()
+        try:
+            outcome = executors[task.type](task, settings)
+        except Exception as error:
+            task_run.status = "failed"
+            task_run.error = str(error) if isinstance(error, TaskError) else traceback.format_exc()
+            print(f"    FAILED: {task_run.error}", flush=True)
+        else:
+            task_run.status, task_run.summary = "success", outcome.summary
+            run.layer_rows += outcome.layer_rows
+        task_run.duration_seconds = time.perf_counter() - clock
+        print(f"    {task_run.status} in {task_run.duration_seconds:.1f}s {task_run.summary}")
+        _record(settings, run)
+    run.status = "failed" if run.failed_task else "success"
+    _notify(job, settings, run, by_key[NOTIFY_STEP])
+    if by_key[NOTIFY_STEP].status == "failed":
+        run.status = "failed"
+    run.finished_at = dt.datetime.now(dt.UTC)
+    _record(settings, run)
+    print_summary(run)
+    return run
+
+
+def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> None:
+    """Job-level email_notifications: success mail (KPIs + PDF) and KPI alerts, or failure mail."""
+    event = "on_success" if run.status == "success" else "on_failure"
+    if event not in job.email_notifications:
+        step.status, step.summary = "skipped", f"no {event} notification in the job"
+        return
+    print(f"[notify] >> sending the {event} notification ...", flush=True)
+    step.status, step.started_at = "running", dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    try:
+        config = notify.SmtpConfig.from_env(job)
+        if run.status == "success":
+            with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+                kpis = load_kpis(con)
+            pdf = settings.dashboard_dir / "dashboard.pdf"
+            messages = {"success": notify.success_message(config, run, kpis, pdf)}
+            for fired in alerts.evaluate(alerts.load_rules(), kpis):
+                print(f"    ALERT {fired.describe()}", flush=True)
+                messages[f"alert-{fired.rule.name}"] = notify.alert_message(config, run, fired)
+        else:
+            messages = {"failure": notify.failure_message(config, run, settings.dbt_log_dir)}
+        run.messages = [
+            notify.send(message, config, settings.outbox_dir, f"{run.run_id}-{kind}")
+            for kind, message in messages.items()
+        ]
+        step.status, step.summary = "success", "; ".join(run.messages)
+    except Exception:
+        step.status, step.error = "failed", traceback.format_exc()
+        print(f"    FAILED: {step.error}", flush=True)
+    step.duration_seconds = time.perf_counter() - clock
+    print(f"    {step.status} in {step.duration_seconds:.1f}s {step.summary}", flush=True)
+
+
+def print_summary(run: PipelineRun) -> None:
+    width = max(len(task.key) for task in run.tasks)
+    print(f"\n== run {run.run_id}: {run.status.upper()} in {run.duration_seconds:.1f}s")
+    print(f"   {'task':<{width}}  {'status':<8}  {'seconds':>8}")
+    for task in run.tasks:
+        seconds = f"{task.duration_seconds:.1f}" if task.duration_seconds is not None else "-"
+        print(f"   {task.key:<{width}}  {task.status:<8}  {seconds:>8}")
+    if run.layer_rows:
+        totals: dict[str, int] = {}
+        for layer, _, rows in run.layer_rows:
+            totals[layer] = totals.get(layer, 0) + rows
+        print("   rows per layer: " + ", ".join(f"{layer} {n:,}" for layer, n in totals.items()))
+    failed = run.failed_task
+    if failed:
+        print(f"   failed task: {failed.key}\n   error: {failed.error.strip()}")
+    print(flush=True)

@@ -1,0 +1,155 @@
+"""Local executors, one per task type: generate (local only), dbt_task, dashboard_task."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration import dashboard
+from orchestration.job import Task
+from orchestration.settings import Settings
+
+LAYERS = ("bronze", "silver", "snapshots", "gold")
+
+
+class TaskError(RuntimeError):
+    """A task failed; the message says why (shown on the console and in the failure mail)."""
+
+
+@dataclass
+class Outcome:
+    summary: str  # one line for the console and the run record
+    layer_rows: list[tuple[str, str, int]] = field(default_factory=list)  # (layer, relation, rows)
+
+
+Executor = Callable[[Task, Settings], Outcome]
+
+
+def run_generate(task: Task, settings: Settings) -> Outcome:
+    """Write the next raw batch(es), as the scheduled Lambda does in production."""
+    from lambda_generator.core import generate_batches
+
+    def progress(*args: object, **kwargs: object) -> None:
+        pass
+
+    summaries = generate_batches(
+        settings.raw_root,
+        seed=settings.seed,
+        batches=settings.batches,
+        orders_per_batch=settings.orders_per_batch,
+    )
+    rows = sum(summary.total_rows for summary in summaries)
+    for summary in summaries:
+        print(f"    batch {summary.batch_id}: {summary.total_rows:,} rows", flush=True)
+    return Outcome(
+        summary=f"{len(summaries)} batch(es), {rows:,} raw rows ingested into {settings.raw_root}",
+        layer_rows=[("raw (this run)", "generated csv rows", rows)],
+    )
+
+
+# Flags of the job's commands that only make sense on Databricks, each followed by a value:
+# the bundle target, the bundle variables passed as dbt vars, the job's own profiles folder.
+# Locally the target is LAKEHOUSE_TARGET, the vars come from the environment (dbt_project.yml)
+# and the profiles are the repository's profiles.yml.
+DATABRICKS_ONLY_FLAGS = ("--target", "-t", "--vars", "--profiles-dir")
+
+
+def local_dbt_args(command: str, settings: Settings) -> list[str]:
+    """A job command (`dbt build --target ${bundle.target} --vars ...`) as local dbtRunner args."""
+    words = shlex.split(command)
+    if not words or words[0] != "dbt":
+        raise TaskError(f"not a dbt command: {command!r}")
+    args: list[str] = []
+    remaining = iter(words[1:])
+    for word in remaining:
+        if word in DATABRICKS_ONLY_FLAGS:
+            next(remaining, None)
+        elif word.split("=", 1)[0] in DATABRICKS_ONLY_FLAGS:
+            continue
+        elif "${" in word:
+            raise TaskError(f"{command!r}: bundle variable in {word!r} has no local value")
+        else:
+            args.append(word)
+    project = str(settings.project_dir)
+    local = ["--target", settings.dbt_target, "--project-dir", project, "--profiles-dir", project]
+    return [*args, *local]
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open in this process (frees the file)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def describe_dbt_failure(result: object) -> str:
+    """The failed nodes (tests, models, freshness checks) of a dbtRunner result, one per line."""
+    lines = []
+    for node_result in getattr(getattr(result, "result", None), "results", None) or []:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        if status in ("error", "fail", "runtime error"):
+            node = node_result.node
+            lines.append(f"{node.resource_type} {node.name} {status}: {node_result.message}")
+    exception = getattr(result, "exception", None)
+    if exception is not None:
+        lines.append(f"{type(exception).__name__}: {exception}")
+    return "\n".join(lines) or "dbt reported a failure (see the dbt log)"
+
+
+def run_dbt(task: Task, settings: Settings) -> Outcome:
+    """Run the task's dbt commands in order with dbtRunner; dbt prints its own progress."""
+    from dbt.cli.main import dbtRunner
+
+    commands = task.spec.get("commands") or []
+    if not commands:
+        raise TaskError(f"dbt_task {task.key!r} has no commands")
+    for command in commands:
+        args = local_dbt_args(command, settings)
+        print(f"    $ dbt {' '.join(args[: args.index('--project-dir')])}", flush=True)
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            release_duckdb()
+        if not result.success:
+            raise TaskError(f"`{command}` failed:\n{describe_dbt_failure(result)}")
+    layer_rows = count_layer_rows(settings.duckdb_path)
+    totals = {layer: sum(n for name, _, n in layer_rows if name == layer) for layer in LAYERS}
+    return Outcome(
+        summary=", ".join(f"{layer} {rows:,} rows" for layer, rows in totals.items()),
+        layer_rows=layer_rows,
+    )
+
+
+def count_layer_rows(duckdb_path: Path) -> list[tuple[str, str, int]]:
+    """Rows of every table in the bronze, silver, snapshots and gold schemas."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_type = 'BASE TABLE' and table_schema in ?"
+            " order by table_schema, table_name",
+            [list(LAYERS)],
+        ).fetchall()
+        counts = [
+            (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+            for schema, name in tables
+        ]
+    return sorted(counts, key=lambda row: LAYERS.index(row[0]))
+
+
+def run_dashboard(task: Task, settings: Settings) -> Outcome:
+    files = dashboard.refresh(settings.duckdb_path, settings.dashboard_dir)
+    return Outcome(summary=f"{files.html} and {files.pdf.name} ({files.pdf.stat().st_size:,} B)")
+
+
+EXECUTORS: dict[str, Executor] = {
+    "generate": run_generate,
+    "dbt_task": run_dbt,
+    "dashboard_task": run_dashboard,
+}
