@@ -83,7 +83,8 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """Run `dbt <args>` in the project directory with env on top of os.environ.
 
-    The output goes to <DBT_LOG_PATH>/../dbt-<command>.out; a failure shows its tail."""
+    Prints the command and its duration; a failure raises with the tail of dbt's output (the
+    full log is in DBT_LOG_PATH)."""
     started = time.monotonic()
     print(f">> dbt {' '.join(args)}", flush=True)
     result = subprocess.run(

@@ -28,16 +28,16 @@ def test_bad_rows_are_quarantined_and_good_rows_loaded(
     folder.mkdir(parents=True)
     stamp = "2026-03-01T10:00:00Z"
     good = [
-        f"{order_id},{customer_id},{product_id},2,9.99,card,Placed,{stamp},{stamp}\n"
+        f"{order_id},{customer_id},{product_id},2,9.99,Credit Card,Placed,{stamp},{stamp}\n"
         for order_id in GOOD_IDS
     ]
     bad = [
         # a quantity that is not a number
-        f"900000003,{customer_id},{product_id},three,9.99,card,Placed,{stamp},{stamp}\n",
+        f"900000003,{customer_id},{product_id},three,9.99,Credit Card,Placed,{stamp},{stamp}\n",
         # a price that is not a number
-        f"900000004,{customer_id},{product_id},1,9.9.9,card,Placed,{stamp},{stamp}\n",
+        f"900000004,{customer_id},{product_id},1,9.9.9,Credit Card,Placed,{stamp},{stamp}\n",
         # a column too few
-        f"900000005,{customer_id},{product_id},1,card,Placed,{stamp},{stamp}\n",
+        f"900000005,{customer_id},{product_id},1,Credit Card,Placed,{stamp},{stamp}\n",
     ]
     malformed = folder / "orders_malformed.csv"
     malformed.write_text(HEADER + good[0] + "".join(bad) + good[1], encoding="utf-8")

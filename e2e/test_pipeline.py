@@ -160,11 +160,14 @@ def test_the_data_tests_catch_a_corrupted_gold(
     run_dbt(["test", "--select", "models/gold"], corrupted.env, expect_success=False)
 
     target = Path(corrupted.env["DBT_TARGET_PATH"])
-    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = manifest["nodes"] | manifest["unit_tests"]
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = set()
     for result in results:
-        node = manifest[result["unique_id"]]
+        if not result["unique_id"].startswith(("test.", "unit_test.")):
+            continue  # the on-run-start hook
+        node = nodes[result["unique_id"]]
         assert result["status"] in ("pass", "fail"), (node["name"], result["message"])
         if result["status"] == "fail":
             test_name = (node.get("test_metadata") or {}).get("name", node["name"])
