@@ -15,6 +15,10 @@ FILES = {
     "brands/ingest_date=2026-01-02/brands_2.csv": (
         "brand_id,brand_name,updated_at\n1,Acme Renamed,2026-01-02T00:00:00Z\n"
     ),
+    # the same updated_at again: the earlier delivery stays current
+    "brands/ingest_date=2026-01-03/brands_3.csv": (
+        "brand_id,brand_name,updated_at\n1,Acme Tie,2026-01-02T00:00:00Z\n"
+    ),
     "categories/ingest_date=2026-01-01/categories_1.csv": (
         "category_id,category_name,updated_at\n5,Toys,2026-01-01T00:00:00Z\n"
     ),
@@ -37,6 +41,7 @@ FILES = {
         "101,7,10,1,2.50,paypal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
         # delivered twice (at least once): counted once
         "101,7,10,1,2.50,paypal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
+        "103,7,10,1,4.00,cash,Placed,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
     ),
     "orders/ingest_date=2026-01-02/orders_2.csv": (
         "order_id,customer_id,product_id,quantity,unit_price,payment_method,status,ordered_at,"
@@ -45,6 +50,8 @@ FILES = {
         "101,7,10,1,2.50,paypal,Cancelled,2026-01-01T10:00:00Z,2026-01-02T08:00:00Z\n"
         "100,7,10,9,2.50,card,Cancelled,2026-01-01T23:30:00Z,2026-01-01T23:00:00Z\n"
         "102,7,10,3,3.00,card,Placed,2026-01-02T00:15:00Z,2026-01-02T00:15:00Z\n"
+        # the same updated_at as its Placed version: Cancelled wins the tie
+        "103,7,10,1,4.00,cash,Cancelled,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
     ),
 }
 
@@ -57,15 +64,16 @@ def test_current_versions_and_kpis_by_hand(tmp_path: Path) -> None:
 
     expected = expected_kpis(tmp_path)
 
-    # orders 100 (2 x 2.50 placed), 101 (cancelled: 2.50 lost), 102 (3 x 3.00 placed)
+    # orders 100 (2 x 2.50 placed), 101 (cancelled: 2.50 lost), 102 (3 x 3.00 placed),
+    # 103 (cancelled: 4.00 lost)
     overall = {
-        "total_orders": 3,
+        "total_orders": 4,
         "placed_orders": 2,
-        "cancelled_orders": 1,
+        "cancelled_orders": 2,
         "units_sold": 5,
         "revenue": Decimal("14.00"),
-        "lost_revenue": Decimal("2.50"),
-        "cancellation_rate": 1 / 3,
+        "lost_revenue": Decimal("6.50"),
+        "cancellation_rate": 0.5,
     }
     assert expected["kpis_overall"] == [overall]
     assert expected["kpis_by_product"] == [
@@ -78,9 +86,10 @@ def test_current_versions_and_kpis_by_hand(tmp_path: Path) -> None:
     ]
     assert [row["payment_method"] for row in expected["kpis_by_payment_method"]] == [
         "card",
+        "cash",
         "paypal",
     ]
-    card, paypal = expected["kpis_by_payment_method"]
+    card, _, paypal = expected["kpis_by_payment_method"]
     assert (card["placed_orders"], card["revenue"], card["cancellation_rate"]) == (
         2,
         Decimal("14.00"),
@@ -92,7 +101,7 @@ def test_current_versions_and_kpis_by_hand(tmp_path: Path) -> None:
         1.0,
     )
     assert [(row["order_date"], row["total_orders"]) for row in expected["kpis_daily"]] == [
-        (dt.date(2026, 1, 1), 2),
+        (dt.date(2026, 1, 1), 3),
         (dt.date(2026, 1, 2), 1),
     ]
 
