@@ -31,20 +31,27 @@ Executor = Callable[[Task, Settings], Outcome]
 
 def run_generate(task: Task, settings: Settings) -> Outcome:
     """Write the next raw batch(es), as the scheduled Lambda does in production."""
-    from lambda_generator.core import generate_batches
+    from lambda_generator.core import BatchSummary, generate_batches
 
-    def progress(*args: object, **kwargs: object) -> None:
-        pass
+    done: list[BatchSummary] = []
+
+    def progress(summary: BatchSummary) -> None:
+        done.append(summary)
+        counts = ", ".join(f"{entity} {count:,}" for entity, count in summary.rows.items())
+        print(
+            f"    batch {len(done)}/{settings.batches} {summary.batch_id}"
+            f" ({summary.ingest_date}): {counts} rows in {summary.seconds:.1f}s",
+            flush=True,
+        )
 
     summaries = generate_batches(
         settings.raw_root,
         seed=settings.seed,
         batches=settings.batches,
         orders_per_batch=settings.orders_per_batch,
+        progress=progress,
     )
-    rows = sum(summary.total_rows for summary in summaries)
-    for summary in summaries:
-        print(f"    batch {summary.batch_id}: {summary.total_rows:,} rows", flush=True)
+    rows = sum(sum(summary.rows.values()) for summary in summaries)
     return Outcome(
         summary=f"{len(summaries)} batch(es), {rows:,} raw rows ingested into {settings.raw_root}",
         layer_rows=[("raw (this run)", "generated csv rows", rows)],
