@@ -171,7 +171,12 @@ def run_job(
             outcome = executors[task.type](task, settings)
         except Exception as error:
             task_run.status = "failed"
-            task_run.error = str(error) if isinstance(error, TaskError) else traceback.format_exc()
+            if isinstance(error, TaskError):
+                task_run.error = str(error)
+            elif isinstance(error, duckdb.Error):
+                task_run.error = f"{type(error).__name__}: {error}"
+            else:  # unexpected: keep the whole traceback
+                task_run.error = traceback.format_exc()
             print(f"    FAILED: {task_run.error}", flush=True)
         else:
             task_run.status, task_run.summary = "success", outcome.summary
