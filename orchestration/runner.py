@@ -166,6 +166,7 @@ def run_job(
             continue
         print(f"[{number}/{len(job.tasks)}] >> {task.key} ({task.type}) running ...", flush=True)
         task_run.status, task_run.started_at = "running", dt.datetime.now(dt.UTC)
+        _record(settings, run)  # the dashboard shows the run as it is while it refreshes
         clock = time.perf_counter()
         try:
             outcome = executors[task.type](task, settings)

@@ -6,11 +6,14 @@ dashboard is not refreshed, the failure mail names the task and the test, the ex
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from lambda_generator.core import generate_batches
 from orchestration import alerts
 from orchestration.dashboard import load_kpis
 
@@ -88,3 +91,40 @@ def test_alert_thresholds_on_the_real_gold_numbers(pipeline: Any, tmp_path: Path
         rule = f"{{name: r, kpi: cancellation_rate, operator: '>', threshold: {threshold!r}}}"
         rules.write_text(f"alerts:\n  - {rule}\n")
         assert bool(alerts.evaluate(alerts.load_rules(rules), kpis)) is fires, threshold
+
+
+def _add_order_with_unknown_payment_method(raw_root: Path) -> None:
+    """A well-formed order whose payment method violates fact_orders' accepted_values test."""
+    (source,) = sorted(raw_root.glob("orders/ingest_date=*/orders_*.csv"))[:1]
+    header, first, *_ = source.read_text().splitlines()
+    row = dict(zip(header.split(","), next(csv.reader([first])), strict=True))
+    row["order_id"] = str(10**12 + 1)
+    row["payment_method"] = "Bitcoin"
+    bad = source.parent / "orders_b999999.csv"
+    with bad.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header.split(","))
+        writer.writeheader()
+        writer.writerow(row)
+
+
+def test_a_failing_dbt_test_stops_the_dashboard_and_exits_non_zero(
+    tmp_path: Path, pipeline_runner: Callable[..., Any]
+) -> None:
+    raw_root = tmp_path / "raw"
+    generate_batches(str(raw_root), seed=42, batches=1, orders_per_batch=200)
+    _add_order_with_unknown_payment_method(raw_root)
+
+    run = pipeline_runner(tmp_path, "--batches", "1", "--orders-per-batch", "200")
+
+    assert run.completed.returncode == 1, run.explain()
+    assert not (tmp_path / "dashboard" / "index.html").exists()
+    assert not (tmp_path / "dashboard" / "dashboard.pdf").exists()
+    (failure,) = run.messages
+    body = failure.get_content()
+    assert "dbt_build" in failure["Subject"]
+    assert "Failed task: dbt_build" in body
+    assert "accepted_values_fact_orders_payment_method" in body
+    assert "Not run because of it: refresh_dashboard" in body
+    with duckdb.connect(str(run.duckdb_path), read_only=True) as con:
+        recorded = con.execute("select status, failed_task from ops.pipeline_runs").fetchall()
+    assert recorded == [("failed", "dbt_build")]
