@@ -1,0 +1,282 @@
+"""The Databricks Asset Bundle loads into the official `databricks-bundles` classes, per target.
+
+The classes reject unknown fields and wrong enum values, so a typo in the job or dashboard YAML
+fails here instead of at `databricks bundle deploy`. `${var.*}`, `${bundle.*}` and
+`${workspace.*}` references are resolved first, the way the Databricks CLI does for a target
+(with a made-up current user); `${resources.*}` references stay strings (the classes accept them).
+What this cannot prove without a workspace: that the CLI accepts databricks.yml's top-level keys
+(checked here by hand against the documented set) and that the API accepts the dashboard JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from typing import Any
+
+import pytest
+import yaml
+from databricks.bundles.dashboards import Dashboard
+from databricks.bundles.jobs import Job
+
+from orchestration.bundle import (
+    BUNDLE_ROOT,
+    REFERENCE,
+    BundleVariableError,
+    load_bundle_config,
+    resolved_resources,
+    without_file,
+)
+
+REPO_ROOT = BUNDLE_ROOT.parent
+
+TARGETS = ("dev", "prod")
+# The variables a deployer must pass (`--var` or BUNDLE_VAR_<name>): they have no default.
+REQUIRED_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
+FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
+GRID_WIDTH = 6
+WIDGET_TYPES = {
+    "counter",
+    "bar",
+    "line",
+    "table",
+    "pie",
+    "filter-multi-select",
+    "filter-single-select",
+    "filter-date-range-picker",
+}
+
+
+def resources_for(target: str) -> dict[str, dict[str, Any]]:
+    return resolved_resources(target, variables=REQUIRED_VARIABLES, current_user=FAKE_USER)
+
+
+def unresolved_references(value: Any) -> set[str]:
+    text = json.dumps(value, default=str)
+    return {match.group(1) for match in REFERENCE.finditer(text)}
+
+
+def test_databricks_yml_top_level_and_targets():
+    config = yaml.safe_load((BUNDLE_ROOT / "databricks.yml").read_text())
+    documented = {"bundle", "include", "sync", "variables", "targets", "workspace", "resources"}
+    assert set(config) <= documented, set(config) - documented
+    assert set(config["targets"]) == set(TARGETS)
+    assert config["targets"]["dev"]["mode"] == "development"
+    assert config["targets"]["dev"].get("default") is True
+    assert config["targets"]["prod"]["mode"] == "production"
+    required = {name for name, spec in config["variables"].items() if "default" not in spec}
+    overridden_everywhere = {
+        name
+        for name in required
+        if all(name in config["targets"][target].get("variables", {}) for target in TARGETS)
+    }
+    # Everything without a default is either set per target or passed by the deployer.
+    assert required - overridden_everywhere == set(REQUIRED_VARIABLES)
+    for name, spec in config["variables"].items():
+        assert spec.get("description"), f"variable {name} needs a description"
+    # The catalog differs per environment.
+    catalogs = {config["targets"][target]["variables"]["catalog"] for target in TARGETS}
+    assert len(catalogs) == len(TARGETS)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_job_loads_into_the_bundle_classes(target):
+    jobs = resources_for(target)["jobs"]
+    assert set(jobs) == {"lakehouse_job"}
+    for key, raw in jobs.items():
+        body = without_file(raw)
+        assert unresolved_references(body) <= {"resources.dashboards.lakehouse_kpis.id"}, key
+        job = Job.from_dict(body)  # raises on unknown fields and bad enum values
+        assert job.schedule is not None and job.schedule.quartz_cron_expression
+        assert job.schedule.timezone_id == "UTC"
+        notifications = job.email_notifications
+        assert notifications is not None
+        if target == "dev":  # prod's addresses are deployment input (default: none)
+            assert notifications.on_success == [FAKE_USER["userName"]]
+            assert notifications.on_failure == [FAKE_USER["userName"]]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
+    raw = resources_for(target)["jobs"]["lakehouse_job"]
+    job = Job.from_dict(without_file(raw))
+    tasks = {task.task_key: task for task in job.tasks}
+    assert list(tasks) == ["dbt_build", "refresh_dashboard"]
+
+    dbt = tasks["dbt_build"]
+    assert dbt.depends_on == []
+    assert dbt.environment_key in {environment.environment_key for environment in job.environments}
+    environment = next(e for e in job.environments if e.environment_key == dbt.environment_key)
+    pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
+    assert pins == ["dbt-databricks>=1.11,<1.12"], "pin the adapter the project is tested with"
+    commands = dbt.dbt_task.commands
+    assert [command.split()[:2] for command in commands] == [
+        ["dbt", "source"],
+        ["dbt", "build"],
+    ]
+    assert all(f"--target {target}" in command for command in commands)
+    assert dbt.dbt_task.warehouse_id is None, "warehouse_id would replace our profiles"
+
+    refresh = tasks["refresh_dashboard"]
+    assert [dependency.task_key for dependency in refresh.depends_on] == ["dbt_build"]
+    assert refresh.run_if.value == "ALL_SUCCESS"
+    dashboard_task = refresh.dashboard_task
+    assert str(dashboard_task.dashboard_id) == "${resources.dashboards.lakehouse_kpis.id}"
+    assert dashboard_task.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
+    assert dashboard_task.subscription is not None
+    if target == "dev":
+        subscribers = dashboard_task.subscription.subscribers
+        assert [subscriber.user_name for subscriber in subscribers] == [FAKE_USER["userName"]]
+
+
+def test_job_paths_resolve_like_the_cli_does():
+    """The CLI resolves a task's relative paths against the YAML file that holds them and
+    requires them inside the sync root (bundle/config/mutator/translate_paths.go); the sync root
+    is the common ancestor of the bundle root and `sync.paths` (sync_infer_root.go)."""
+    config = load_bundle_config()
+    sync_root = BUNDLE_ROOT
+    for path in config["sync"]["paths"]:
+        candidate = (BUNDLE_ROOT / path).resolve()
+        if candidate in sync_root.parents:
+            sync_root = candidate
+    assert sync_root == REPO_ROOT
+
+    job = config["resources"]["jobs"]["lakehouse_job"]
+    dbt_task = next(task["dbt_task"] for task in job["tasks"] if "dbt_task" in task)
+    project = (job["_file"].parent / dbt_task["project_directory"]).resolve()
+    assert project == REPO_ROOT and (project / "dbt_project.yml").is_file()
+    assert project.is_relative_to(sync_root)
+    # profiles_directory is not rewritten by the CLI: it is relative to the project directory.
+    profiles = project / dbt_task["profiles_directory"] / "profiles.yml"
+    assert profiles.is_file()
+    # The CLI does not upload git-ignored files: the job's profiles must not be ignored.
+    for path in (profiles, project / "dbt_project.yml"):
+        ignored = subprocess.run(
+            ["git", "check-ignore", "-q", str(path)], cwd=REPO_ROOT, check=False
+        )
+        assert ignored.returncode == 1, f"{path} is git-ignored and would not be deployed"
+    profile = yaml.safe_load(profiles.read_text())
+    project_profile = yaml.safe_load((project / "dbt_project.yml").read_text())["profile"]
+    assert set(profile[project_profile]["outputs"]) == set(TARGETS)
+
+    dashboard = config["resources"]["dashboards"]["lakehouse_kpis"]
+    assert (dashboard["_file"].parent / dashboard["file_path"]).is_file()
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_dashboard_loads_into_the_bundle_classes(target):
+    dashboards = resources_for(target)["dashboards"]
+    assert set(dashboards) == {"lakehouse_kpis"}
+    raw = dashboards["lakehouse_kpis"]
+    body = without_file(raw)
+    assert unresolved_references(body) == set()
+    dashboard = Dashboard.from_dict(body)
+    expected_catalog = {"dev": "lakehouse_dev", "prod": "lakehouse"}[target]
+    expected_schema = {"dev": f"{FAKE_USER['short_name']}_gold", "prod": "gold"}[target]
+    assert dashboard.dataset_catalog == expected_catalog
+    assert dashboard.dataset_schema == expected_schema
+    assert dashboard.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
+
+
+def load_dashboard() -> dict[str, Any]:
+    return json.loads((BUNDLE_ROOT / "resources" / "lakehouse_kpis.lvdash.json").read_text())
+
+
+def dataset_relations(dataset: dict[str, Any]) -> set[str]:
+    sql = " ".join(dataset["queryLines"])
+    return set(re.findall(r"\b(?:from|join)\s+([`\w.]+)", sql, flags=re.IGNORECASE))
+
+
+def test_dashboard_json_has_the_lakeview_structure():
+    dashboard = load_dashboard()
+    assert set(dashboard) <= {"datasets", "pages", "uiSettings"}
+    datasets = {dataset["name"]: dataset for dataset in dashboard["datasets"]}
+    assert len(datasets) == len(dashboard["datasets"]), "dataset names must be unique"
+    for dataset in datasets.values():
+        assert dataset["displayName"]
+        assert all(isinstance(line, str) for line in dataset["queryLines"])
+        assert dataset_relations(dataset), f"{dataset['name']} reads no relation"
+
+    widget_names: list[str] = []
+    used_datasets: set[str] = set()
+    assert dashboard["pages"]
+    for page in dashboard["pages"]:
+        assert page["name"] and page["displayName"]
+        assert page["pageType"] == "PAGE_TYPE_CANVAS"
+        assert page["layout"]
+        for item in page["layout"]:
+            widget, position = item["widget"], item["position"]
+            widget_names.append(widget["name"])
+            assert set(position) == {"x", "y", "width", "height"}
+            assert all(isinstance(value, int) and value >= 0 for value in position.values())
+            assert position["width"] >= 1 and position["x"] + position["width"] <= GRID_WIDTH
+            if "multilineTextboxSpec" in widget:
+                assert widget["multilineTextboxSpec"]["lines"]
+                continue
+            spec = widget["spec"]
+            assert spec["widgetType"] in WIDGET_TYPES
+            assert isinstance(spec["version"], int)
+            queries = {query["name"]: query["query"] for query in widget["queries"]}
+            for query in queries.values():
+                assert query["datasetName"] in datasets, query["datasetName"]
+                used_datasets.add(query["datasetName"])
+                for field in query["fields"]:
+                    assert field["name"] and field["expression"]
+            for encoding in widget_encodings(spec):
+                owner = queries[encoding.get("queryName", next(iter(queries)))]
+                assert encoding["fieldName"] in {field["name"] for field in owner["fields"]}, (
+                    f"{widget['name']}: {encoding['fieldName']} is not a field of its query"
+                )
+    assert len(widget_names) == len(set(widget_names)), "widget names must be unique"
+    assert used_datasets == set(datasets), "every dataset is shown by some widget"
+
+
+def widget_encodings(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    encodings = spec.get("encodings", {})
+    found = []
+    for value in encodings.values():
+        found.extend(value if isinstance(value, list) else [value])
+    return found
+
+
+def test_dashboard_shows_the_requested_kpis():
+    dashboard = load_dashboard()
+    datasets = {
+        dataset["name"]: dataset_relations(dataset).pop() for dataset in dashboard["datasets"]
+    }
+    shown = set()  # (widget type, relation, field names)
+    for page in dashboard["pages"]:
+        for item in page["layout"]:
+            widget = item["widget"]
+            for query in widget.get("queries", []):
+                fields = frozenset(field["name"] for field in query["query"]["fields"])
+                relation = datasets[query["query"]["datasetName"]]
+                shown.add((widget["spec"]["widgetType"], relation, fields))
+
+    def has(widget_type: str, relation: str, *fields: str) -> bool:
+        return any(
+            kind == widget_type and rel == relation and set(fields) <= names
+            for kind, rel, names in shown
+        )
+
+    for kpi in ("revenue", "lost_revenue", "cancellation_rate", "total_orders"):
+        assert has("counter", "kpis_overall", kpi), kpi
+    for relation, key in (
+        ("kpis_by_category", "category_name"),
+        ("kpis_by_brand", "brand_name"),
+        ("kpis_by_country", "country"),
+        ("kpis_by_gender", "gender"),
+    ):
+        assert has("bar", relation, key, "sum(revenue)"), relation
+    assert has("table", "kpis_by_product", "product_name", "revenue")
+    assert has("table", "kpis_by_customer", "customer_id", "revenue")
+    assert has("bar", "kpis_by_payment_method", "payment_method", "cancellation_rate")
+    assert has("line", "kpis_daily", "order_date", "sum(lost_revenue)")
+
+
+@pytest.mark.parametrize("missing", sorted(REQUIRED_VARIABLES))
+def test_a_deploy_without_a_required_variable_is_refused(missing):
+    passed = {name: value for name, value in REQUIRED_VARIABLES.items() if name != missing}
+    with pytest.raises(BundleVariableError, match=missing):
+        resolved_resources("prod", variables=passed, current_user=FAKE_USER)
