@@ -117,21 +117,22 @@ def run_dbt(task: Task, settings: Settings) -> Outcome:
     commands = task.spec.get("commands") or []
     if not commands:
         raise TaskError(f"dbt_task {task.key!r} has no commands")
+    nodes = 0
     for command in commands:
         args = local_dbt_args(command, settings)
-        print(f"    $ dbt {' '.join(args[: args.index('--project-dir')])}", flush=True)
+        shown = f"dbt {' '.join(args[: args.index('--project-dir')])}"
+        print(f"    $ {shown}", flush=True)
         try:
             result = dbtRunner().invoke(args)
         finally:
             release_duckdb()
         if not result.success:
-            raise TaskError(f"`{command}` failed:\n{describe_dbt_failure(result)}")
+            raise TaskError(f"`{shown}` failed:\n{describe_dbt_failure(result)}")
+        nodes += len(getattr(result.result, "results", None) or [])
     layer_rows = count_layer_rows(settings.duckdb_path)
     totals = {layer: sum(n for name, _, n in layer_rows if name == layer) for layer in LAYERS}
-    return Outcome(
-        summary=", ".join(f"{layer} {rows:,} rows" for layer, rows in totals.items()),
-        layer_rows=layer_rows,
-    )
+    rows = ", ".join(f"{layer} {count:,} rows" for layer, count in totals.items())
+    return Outcome(summary=f"{nodes} dbt nodes passed; {rows}", layer_rows=layer_rows)
 
 
 def count_layer_rows(duckdb_path: Path) -> list[tuple[str, str, int]]:
