@@ -132,7 +132,7 @@ def run_dbt(task: Task, settings: Settings) -> Outcome:
     layer_rows = count_layer_rows(settings.duckdb_path)
     totals = {layer: sum(n for name, _, n in layer_rows if name == layer) for layer in LAYERS}
     rows = ", ".join(f"{layer} {count:,} rows" for layer, count in totals.items())
-    return Outcome(summary=f"{nodes} dbt nodes passed; {rows}", layer_rows=layer_rows)
+    return Outcome(summary=f"{nodes} dbt nodes without failure; {rows}", layer_rows=layer_rows)
 
 
 def count_layer_rows(duckdb_path: Path) -> list[tuple[str, str, int]]:
