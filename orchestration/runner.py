@@ -209,7 +209,8 @@ def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> No
         if run.status == "success":
             with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
                 kpis = load_kpis(con)
-            pdf = settings.dashboard_dir / "dashboard.pdf"
+            refreshed = any(t.type == "dashboard_task" and t.status == "success" for t in run.tasks)
+            pdf = settings.dashboard_dir / "dashboard.pdf" if refreshed else None
             messages = {"success": notify.success_message(config, run, kpis, pdf)}
             for fired in alerts.evaluate(alerts.load_rules(), kpis):
                 print(f"    ALERT {fired.describe()}", flush=True)
