@@ -50,6 +50,9 @@ format: install ## Apply ruff and sqlfluff fixes
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench
 
+package-lambda: install ## Zip the generator Lambda with its locked dependencies (build/)
+	@$(BIN)/python -m lambda_generator.package
+
 docs: install ## Generate the dbt docs (lineage incl. the dashboard exposure) and serve them
 	@$(BIN)/python -m orchestration docs --serve
 
