@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pytest
 
+from lambda_generator.cli import main
 from lambda_generator.contract import Brand, format_timestamp
 from lambda_generator.core import (
     GUIDE_BITS,
@@ -24,6 +27,7 @@ from lambda_generator.core import (
     records_table,
 )
 from lambda_generator.pools import World, psychological_prices
+from lambda_generator.storage import LocalStorage
 from lambda_generator.tests.helpers import parsed
 
 
@@ -100,3 +104,31 @@ def test_later_cancellations_repeat_the_original_order(tmp_path: Path) -> None:
             assert original.status == "Placed" and order.updated_at > original.updated_at
             checked += 1
     assert checked > 20
+
+
+def test_local_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = LocalStorage(str(tmp_path))
+    storage.write("a/b.csv", b"old")
+
+    def crash(source: object, target: object) -> None:
+        raise OSError("disk gone")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", crash)
+        with pytest.raises(OSError, match="disk gone"):
+            storage.write("a/b.csv", b"new and longer")
+        with pytest.raises(OSError, match="disk gone"):
+            storage.write("a/c.csv", b"never seen")
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["b.csv"]  # no temporaries
+    assert storage.read("a/b.csv") == b"old" and storage.read("a/c.csv") is None
+    storage.write("a/b.csv", b"new")
+    assert storage.read("a/b.csv") == b"new"
+
+
+def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--raw-root", "--seed", "--batches", "--orders-per-batch", "--start-date"):
+        assert option in out
