@@ -82,8 +82,13 @@ class BatchSummary:
     redeliveries: int
     seconds: float
 
+    @property
+    def total_rows(self) -> int:
+        """Rows written by the batch, all five entities together."""
+        return sum(self.rows.values())
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return dataclasses.asdict(self) | {"total_rows": self.total_rows}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,6 +179,12 @@ class Orders:
     def __len__(self) -> int:
         return len(self.order_id)
 
+    @staticmethod
+    def empty() -> Orders:
+        int64, int32 = np.empty(0, np.int64), np.empty(0, np.int32)
+        method, flag = np.empty(0, np.int8), np.empty(0, bool)
+        return Orders(int64, int64, int64, int64, int64, method, flag, int64, int64, int32)
+
     def take(self, index: np.ndarray) -> Orders:
         return Orders(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)))
 
@@ -224,7 +235,7 @@ def later_cancellations(
 ) -> Orders:
     """Cancellations arriving in this batch for orders placed in the LOOKBACK batches before."""
     parts = [o.take(o.cancel_batch == batch_number) for _, o in sorted(earlier.items())]
-    rows = Orders.concat(parts) if parts else no_orders()
+    rows = Orders.concat(parts) if parts else Orders.empty()
     rng = rng_for(seed, batch_number, Stream.CANCELLATIONS)
     at = day_start(day) + np.sort(rng.integers(0, 86400, size=len(rows)))
     return dataclasses.replace(
@@ -238,14 +249,9 @@ def later_cancellations(
 def redeliveries(seed: int, batch_number: int, previous: Orders | None) -> Orders:
     """A small share of the previous batch's new orders, delivered again byte for byte."""
     if previous is None:
-        return no_orders()
+        return Orders.empty()
     rng = rng_for(seed, batch_number, Stream.REDELIVERIES)
     return previous.take(np.flatnonzero(rng.random(len(previous)) < REDELIVERY_SHARE))
-
-
-def no_orders() -> Orders:
-    empty = np.empty(0, dtype=np.int64)
-    return Orders(*(empty for _ in dataclasses.fields(Orders)))
 
 
 # --------------------------------------------------------------------------- CSV encoding
