@@ -33,18 +33,25 @@ demo: install system-deps ## Run the whole job locally: generate, dbt build, das
 test: install system-deps lint ## Lint and run every test
 	@$(BIN)/python -m pytest
 
+# sqlfluff compiles the project against a throwaway in-memory DuckDB: linting needs no data/
+# folder and never locks the pipeline's database file.
+SQLFLUFF := LAKEHOUSE_DUCKDB_PATH=:memory: $(BIN)/sqlfluff
+
 lint: install ## ruff + sqlfluff
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
-	@$(BIN)/sqlfluff lint models macros tests snapshots analyses
+	@$(SQLFLUFF) lint models macros tests snapshots analyses
 
 format: install ## Apply ruff and sqlfluff fixes
 	@$(BIN)/ruff format .
 	@$(BIN)/ruff check --fix .
-	@$(BIN)/sqlfluff fix models macros tests snapshots analyses
+	@$(SQLFLUFF) fix models macros tests snapshots analyses
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench
+
+package-lambda: install ## Zip the generator Lambda with its locked dependencies (build/)
+	@$(BIN)/python -m lambda_generator.package
 
 docs: install ## Generate the dbt docs (lineage incl. the dashboard exposure) and serve them
 	@$(BIN)/python -m orchestration docs --serve

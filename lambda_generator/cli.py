@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import sys
@@ -55,12 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
 
+    done = itertools.count(1)
+
     def progress(summary: BatchSummary) -> None:
-        done = summary.batch_number - first_batch[0] + 1 if first_batch else 1
-        if not first_batch:
-            first_batch.append(summary.batch_number)
         print(
-            f"[{done}/{args.batches}] {summary.batch_id} {summary.ingest_date}: "
+            f"[{next(done)}/{args.batches}] {summary.batch_id} {summary.ingest_date}: "
             f"{summary.rows['orders']:,} order rows ({summary.new_orders:,} new, "
             f"{summary.cancellations:,} cancellations, {summary.redeliveries:,} repeated), "
             f"{summary.rows['customers']:,} customers, {summary.rows['products']:,} products "
@@ -69,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    first_batch: list[int] = []
     try:
         summaries = generate_batches(
             args.raw_root,

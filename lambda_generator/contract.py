@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import typing
 from decimal import Decimal
@@ -80,6 +81,7 @@ def columns(entity: str) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(RECORD_TYPES[entity]))
 
 
+@functools.cache
 def field_types(entity: str) -> dict[str, type]:
     """Column name -> Python type of an entity (the dataclass annotations, resolved)."""
     return typing.get_type_hints(RECORD_TYPES[entity])
@@ -119,7 +121,7 @@ def parse_value(kind: type, text: str) -> typing.Any:
     if kind is dt.datetime:
         if not _TIMESTAMP.fullmatch(text):
             raise ValueError(f"not an ISO 8601 UTC timestamp: {text!r}")
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(text)
     if kind is dt.date:
         if not _DATE.fullmatch(text):
             raise ValueError(f"not a date: {text!r}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -81,8 +82,13 @@ class BatchSummary:
     redeliveries: int
     seconds: float
 
+    @property
+    def total_rows(self) -> int:
+        """Rows written by the batch, all five entities together."""
+        return sum(self.rows.values())
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return dataclasses.asdict(self) | {"total_rows": self.total_rows}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,11 +153,12 @@ def guide_table(probabilities: np.ndarray) -> np.ndarray:
 
 
 _METHOD_GUIDE = guide_table(weights(tuple(share for _, share, _ in PAYMENT_METHODS)))
-_CANCEL_THRESHOLD = np.array([rate * (1 << GUIDE_BITS) for *_, rate in PAYMENT_METHODS])
+_CANCEL_THRESHOLD = np.array([round(rate * (1 << GUIDE_BITS)) for *_, rate in PAYMENT_METHODS])
+_CANCEL_THRESHOLD = _CANCEL_THRESHOLD.astype(np.int32)
 _QUANTITY_GUIDE = guide_table(np.arange(1, MAX_QUANTITY + 1) ** -QUANTITY_EXPONENT) + 1
 _SECOND_WEIGHTS = np.repeat(weights(HOURLY), 3600) / 3600
 _DELAY_GUIDE = guide_table(weights(CANCELLATION_DELAYS))  # index -> delay - 1
-_LATER_THRESHOLD = LATER_CANCELLATION_SHARE * (1 << 10)
+_LATER_THRESHOLD = round(LATER_CANCELLATION_SHARE * (1 << 10))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,6 +178,12 @@ class Orders:
 
     def __len__(self) -> int:
         return len(self.order_id)
+
+    @staticmethod
+    def empty() -> Orders:
+        int64, int32 = np.empty(0, np.int64), np.empty(0, np.int32)
+        method, flag = np.empty(0, np.int8), np.empty(0, bool)
+        return Orders(int64, int64, int64, int64, int64, method, flag, int64, int64, int32)
 
     def take(self, index: np.ndarray) -> Orders:
         return Orders(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)))
@@ -222,7 +235,7 @@ def later_cancellations(
 ) -> Orders:
     """Cancellations arriving in this batch for orders placed in the LOOKBACK batches before."""
     parts = [o.take(o.cancel_batch == batch_number) for _, o in sorted(earlier.items())]
-    rows = Orders.concat(parts) if parts else no_orders()
+    rows = Orders.concat(parts) if parts else Orders.empty()
     rng = rng_for(seed, batch_number, Stream.CANCELLATIONS)
     at = day_start(day) + np.sort(rng.integers(0, 86400, size=len(rows)))
     return dataclasses.replace(
@@ -236,30 +249,43 @@ def later_cancellations(
 def redeliveries(seed: int, batch_number: int, previous: Orders | None) -> Orders:
     """A small share of the previous batch's new orders, delivered again byte for byte."""
     if previous is None:
-        return no_orders()
+        return Orders.empty()
     rng = rng_for(seed, batch_number, Stream.REDELIVERIES)
     return previous.take(np.flatnonzero(rng.random(len(previous)) < REDELIVERY_SHARE))
-
-
-def no_orders() -> Orders:
-    empty = np.empty(0, dtype=np.int64)
-    return Orders(*(empty for _ in dataclasses.fields(Orders)))
 
 
 # --------------------------------------------------------------------------- CSV encoding
 
 
+@functools.cache
+def _time_of_day_bytes() -> np.ndarray:
+    """'THH:MM:SSZ' for every second of a day, as an (86400, 10) byte matrix."""
+    stamps = np.datetime_as_string(np.arange(86400).astype("datetime64[s]"), unit="s")
+    return np.frombuffer("".join(s[10:] + "Z" for s in stamps).encode(), np.uint8).reshape(-1, 10)
+
+
 def iso_timestamps(seconds: np.ndarray) -> pa.Array:
-    """Epoch seconds -> '2026-01-01T13:45:00Z' strings (via a lookup table when compact)."""
+    """Epoch seconds -> '2026-01-01T13:45:00Z' strings.
+
+    Batches span a few days, so the strings come from a lookup table of every second of those
+    days, gathered as fixed-width 20-byte rows into one Arrow buffer.
+    """
+    seconds = np.asarray(seconds, dtype=np.int64)
     if len(seconds) == 0:
         return pa.array([], type=pa.string())
-    low, high = int(seconds.min()), int(seconds.max())
-    if high - low < len(seconds):
-        window = np.arange(low, high + 1, dtype=np.int64).astype("datetime64[s]")
-        table = pa.array(np.datetime_as_string(window, unit="s", timezone="UTC"))
-        return table.take(pa.array(seconds - low))
-    stamps = seconds.astype("datetime64[s]")
-    return pa.array(np.datetime_as_string(stamps, unit="s", timezone="UTC"))
+    first_day = int(seconds.min()) // 86400
+    days = int(seconds.max()) // 86400 - first_day + 1
+    if days * 86400 > 4 * len(seconds):  # sparse: format each value
+        stamps = seconds.astype("datetime64[s]")
+        return pa.array(np.datetime_as_string(stamps, unit="s", timezone="UTC"))
+    dates = np.datetime_as_string(np.arange(first_day, first_day + days).astype("datetime64[D]"))
+    table = np.empty((days, 86400, 20), dtype=np.uint8)
+    table[:, :, :10] = np.frombuffer("".join(dates).encode(), np.uint8).reshape(-1, 1, 10)
+    table[:, :, 10:] = _time_of_day_bytes()
+    text = np.take(table.reshape(-1, 20), seconds - first_day * 86400, axis=0)
+    offsets = np.arange(0, 20 * len(seconds) + 1, 20, dtype=np.int32)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+    return pa.Array.from_buffers(pa.string(), len(seconds), buffers)
 
 
 def money(cents: np.ndarray) -> pa.Array:
@@ -284,8 +310,8 @@ def orders_table(orders: Orders) -> pa.Table:
             "product_id": orders.product_id,
             "quantity": orders.quantity,
             "unit_price": money(orders.price_cents),
-            "payment_method": _METHOD_NAMES.take(pa.array(orders.method)),
-            "status": _STATUS_NAMES.take(pa.array(status)),
+            "payment_method": pa.DictionaryArray.from_arrays(orders.method, _METHOD_NAMES),
+            "status": pa.DictionaryArray.from_arrays(status, _STATUS_NAMES),
             "ordered_at": iso_timestamps(orders.ordered_at),
             "updated_at": iso_timestamps(orders.updated_at),
         }

@@ -62,7 +62,7 @@ class S3Storage:
 
         self.bucket = bucket
         self.prefix = prefix
-        self.client = boto3.client("s3")
+        self.client = boto3.session.Session().client("s3")  # reads the configuration now
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"

@@ -98,13 +98,10 @@ def _bars(rows: list[dict[str, Any]], label: str, value: str) -> list[tuple[str,
 def build_charts(kpis: dict[str, Any], health: dict[str, Any]) -> dict[str, Any]:
     days = [row["order_date"] for row in kpis["daily"]]
     customers = [
-        (f"Customer {row['customer_id']} ({row['country']})", float(row["revenue"]))
+        (f"#{row['customer_id']} ({row['country']})", float(row["revenue"]))
         for row in kpis["by_customer"]
     ]
-    products = [
-        (f"{row['product_name']} ({row['brand_name']})", float(row["revenue"]))
-        for row in kpis["by_product"]
-    ]
+    products = [(str(row["product_name"]), float(row["revenue"])) for row in kpis["by_product"]]
     return {
         "daily": charts.line_chart(
             days,

@@ -84,17 +84,19 @@ def kpi_summary(kpis: dict[str, Any]) -> str:
 
 
 def success_message(
-    config: SmtpConfig, run: PipelineRun, kpis: dict[str, Any], pdf: Path
+    config: SmtpConfig, run: PipelineRun, kpis: dict[str, Any], pdf: Path | None
 ) -> EmailMessage:
+    """The KPI summary, with the dashboard PDF refreshed by this run attached (if any)."""
     body = (
         f"The lakehouse job {run.job_name} (run {run.run_id}) succeeded "
         f"in {run.duration_seconds:.0f}s.\n\n{kpi_summary(kpis)}\n\n"
-        "The dashboard is attached as a PDF.\n"
+        + ("The dashboard is attached as a PDF.\n" if pdf else "")
     )
     message = _message(config, f"[lakehouse] {run.job_name} succeeded: run {run.run_id}", body)
-    message.add_attachment(
-        pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name
-    )
+    if pdf is not None:
+        message.add_attachment(
+            pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name
+        )
     return message
 
 

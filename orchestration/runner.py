@@ -166,12 +166,18 @@ def run_job(
             continue
         print(f"[{number}/{len(job.tasks)}] >> {task.key} ({task.type}) running ...", flush=True)
         task_run.status, task_run.started_at = "running", dt.datetime.now(dt.UTC)
+        _record(settings, run)  # the dashboard shows the run as it is while it refreshes
         clock = time.perf_counter()
         try:
             outcome = executors[task.type](task, settings)
         except Exception as error:
             task_run.status = "failed"
-            task_run.error = str(error) if isinstance(error, TaskError) else traceback.format_exc()
+            if isinstance(error, TaskError):
+                task_run.error = str(error)
+            elif isinstance(error, duckdb.Error):
+                task_run.error = f"{type(error).__name__}: {error}"
+            else:  # unexpected: keep the whole traceback
+                task_run.error = traceback.format_exc()
             print(f"    FAILED: {task_run.error}", flush=True)
         else:
             task_run.status, task_run.summary = "success", outcome.summary
@@ -203,7 +209,8 @@ def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> No
         if run.status == "success":
             with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
                 kpis = load_kpis(con)
-            pdf = settings.dashboard_dir / "dashboard.pdf"
+            refreshed = any(t.type == "dashboard_task" and t.status == "success" for t in run.tasks)
+            pdf = settings.dashboard_dir / "dashboard.pdf" if refreshed else None
             messages = {"success": notify.success_message(config, run, kpis, pdf)}
             for fired in alerts.evaluate(alerts.load_rules(), kpis):
                 print(f"    ALERT {fired.describe()}", flush=True)

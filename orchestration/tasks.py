@@ -31,20 +31,27 @@ Executor = Callable[[Task, Settings], Outcome]
 
 def run_generate(task: Task, settings: Settings) -> Outcome:
     """Write the next raw batch(es), as the scheduled Lambda does in production."""
-    from lambda_generator.core import generate_batches
+    from lambda_generator.core import BatchSummary, generate_batches
 
-    def progress(*args: object, **kwargs: object) -> None:
-        pass
+    done: list[BatchSummary] = []
+
+    def progress(summary: BatchSummary) -> None:
+        done.append(summary)
+        counts = ", ".join(f"{entity} {count:,}" for entity, count in summary.rows.items())
+        print(
+            f"    batch {len(done)}/{settings.batches} {summary.batch_id}"
+            f" ({summary.ingest_date}): {counts} rows in {summary.seconds:.1f}s",
+            flush=True,
+        )
 
     summaries = generate_batches(
         settings.raw_root,
         seed=settings.seed,
         batches=settings.batches,
         orders_per_batch=settings.orders_per_batch,
+        progress=progress,
     )
-    rows = sum(summary.total_rows for summary in summaries)
-    for summary in summaries:
-        print(f"    batch {summary.batch_id}: {summary.total_rows:,} rows", flush=True)
+    rows = sum(sum(summary.rows.values()) for summary in summaries)
     return Outcome(
         summary=f"{len(summaries)} batch(es), {rows:,} raw rows ingested into {settings.raw_root}",
         layer_rows=[("raw (this run)", "generated csv rows", rows)],
@@ -110,21 +117,22 @@ def run_dbt(task: Task, settings: Settings) -> Outcome:
     commands = task.spec.get("commands") or []
     if not commands:
         raise TaskError(f"dbt_task {task.key!r} has no commands")
+    nodes = 0
     for command in commands:
         args = local_dbt_args(command, settings)
-        print(f"    $ dbt {' '.join(args[: args.index('--project-dir')])}", flush=True)
+        shown = f"dbt {' '.join(args[: args.index('--project-dir')])}"
+        print(f"    $ {shown}", flush=True)
         try:
             result = dbtRunner().invoke(args)
         finally:
             release_duckdb()
         if not result.success:
-            raise TaskError(f"`{command}` failed:\n{describe_dbt_failure(result)}")
+            raise TaskError(f"`{shown}` failed:\n{describe_dbt_failure(result)}")
+        nodes += len(getattr(result.result, "results", None) or [])
     layer_rows = count_layer_rows(settings.duckdb_path)
     totals = {layer: sum(n for name, _, n in layer_rows if name == layer) for layer in LAYERS}
-    return Outcome(
-        summary=", ".join(f"{layer} {rows:,} rows" for layer, rows in totals.items()),
-        layer_rows=layer_rows,
-    )
+    rows = ", ".join(f"{layer} {count:,} rows" for layer, count in totals.items())
+    return Outcome(summary=f"{nodes} dbt nodes without failure; {rows}", layer_rows=layer_rows)
 
 
 def count_layer_rows(duckdb_path: Path) -> list[tuple[str, str, int]]:

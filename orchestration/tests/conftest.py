@@ -1,8 +1,9 @@
-"""Shared fixtures: a real SMTP server on loopback (aiosmtpd), isolated output locations, and
-offline `dbt parse` of the Databricks targets (dummy connection settings)."""
+"""Shared fixtures: a real SMTP server on loopback (aiosmtpd), isolated output locations, real
+runs of the local pipeline, and offline `dbt parse` of the Databricks targets (dummy settings)."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -12,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -42,20 +43,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1; LAKEHOUSE_SMTP_* point at it (no STARTTLS on loopback)."""
+@contextlib.contextmanager
+def running_smtp_server() -> Iterator[tuple[Inbox, dict[str, str]]]:
+    """A real SMTP server on 127.0.0.1 and the LAKEHOUSE_SMTP_* variables that point at it."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    monkeypatch.setenv("LAKEHOUSE_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("LAKEHOUSE_SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("LAKEHOUSE_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("LAKEHOUSE_NOTIFY_TO", "analyst@example.com,ops@example.com")
     try:
-        yield inbox
+        yield (
+            inbox,
+            {
+                "LAKEHOUSE_SMTP_HOST": "127.0.0.1",
+                "LAKEHOUSE_SMTP_PORT": str(controller.port),
+                "LAKEHOUSE_SMTP_STARTTLS": "false",  # loopback: no TLS
+                "LAKEHOUSE_NOTIFY_TO": "analyst@example.com,ops@example.com",
+            },
+        )
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    with running_smtp_server() as (inbox, variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        yield inbox
 
 
 @pytest.fixture
@@ -73,6 +86,95 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("LAKEHOUSE_SMTP_HOST", "LAKEHOUSE_NOTIFY_TO", "LAKEHOUSE_ALERTS_FILE"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+@dataclass
+class PipelineRun:
+    """A real `python -m orchestration run` in a subprocess, with its outputs under root."""
+
+    root: Path
+    env: dict[str, str]
+    completed: subprocess.CompletedProcess[str]
+    messages: list[EmailMessage]
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.root / "lakehouse.duckdb"
+
+    @property
+    def dashboard_dir(self) -> Path:
+        return self.root / "dashboard"
+
+    def explain(self) -> str:
+        output = self.completed
+        return f"exit {output.returncode}\n{output.stdout[-6000:]}\n{output.stderr[-3000:]}"
+
+
+def pipeline_env(root: Path) -> dict[str, str]:
+    """The current environment with every lakehouse location moved under root."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAKEHOUSE_", "DBT_"))}
+    env.update(
+        LAKEHOUSE_DUCKDB_PATH=str(root / "lakehouse.duckdb"),
+        LAKEHOUSE_RAW_ROOT=str(root / "raw"),
+        LAKEHOUSE_DASHBOARD_DIR=str(root / "dashboard"),
+        LAKEHOUSE_OUTBOX_DIR=str(root / "outbox"),
+        DBT_TARGET_PATH=str(root / "target"),
+        DBT_LOG_PATH=str(root / "logs"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_pipeline(root: Path, *args: str, extra_env: dict[str, str] | None = None) -> PipelineRun:
+    """Run the local job against a real SMTP server on loopback; small data."""
+    with running_smtp_server() as (inbox, smtp):
+        env = {**pipeline_env(root), **smtp, **(extra_env or {})}
+        completed = subprocess.run(
+            [sys.executable, "-m", "orchestration", "run", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        return PipelineRun(root, env, completed, list(inbox.messages))
+
+
+# Two alert rules for the pipeline run: one that every dataset crosses, one that none can.
+TEST_ALERTS = """
+alerts:
+  - name: any_cancellation_rate
+    kpi: cancellation_rate
+    operator: ">="
+    threshold: 0
+  - name: impossible_cancellation_rate
+    kpi: cancellation_rate
+    operator: ">"
+    threshold: 1
+"""
+
+
+@pytest.fixture
+def pipeline_runner() -> Callable[..., PipelineRun]:
+    """run_pipeline, for tests that need a run of their own."""
+    return run_pipeline
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """One successful run of the whole DAG on small data (3 daily batches of 300 orders)."""
+    root = tmp_path_factory.mktemp("pipeline")
+    alerts_file = root / "alerts.yml"
+    alerts_file.write_text(TEST_ALERTS)
+    return run_pipeline(
+        root,
+        "--batches",
+        "3",
+        "--orders-per-batch",
+        "300",
+        extra_env={"LAKEHOUSE_ALERTS_FILE": str(alerts_file)},
+    )
 
 
 REPO_ROOT = REPO

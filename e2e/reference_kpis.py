@@ -1,0 +1,218 @@
+"""The gold KPIs computed independently, in plain Python, straight from the raw CSV files.
+
+This is the oracle of the end-to-end tests (and of the Spark parity tests, which import it): it
+shares no code with dbt or the generator. It reads every raw file (a local folder or
+s3://bucket/prefix), keeps the current version of every id (the greatest ``updated_at``, with
+silver's tie-break), and applies
+DESIGN.md section 4 with ``Decimal`` money.
+
+    expected = expected_kpis("data/raw")          # {relation: [row dict, ...]} sorted by grain
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ENTITIES = ("brands", "categories", "products", "customers", "orders")
+ID_COLUMNS = {
+    "brands": "brand_id",
+    "categories": "category_id",
+    "products": "product_id",
+    "customers": "customer_id",
+    "orders": "order_id",
+}
+
+# Every gold relation and its grain keys (DESIGN.md section 4), then the KPI columns.
+GOLD_GRAINS: dict[str, tuple[str, ...]] = {
+    "kpis_by_product": ("product_id", "product_name", "brand_name", "category_name"),
+    "kpis_by_category": ("category_id", "category_name"),
+    "kpis_by_brand": ("brand_id", "brand_name"),
+    "kpis_by_customer": ("customer_id", "country", "gender"),
+    "kpis_by_country": ("country",),
+    "kpis_by_gender": ("gender",),
+    "kpis_by_payment_method": ("payment_method",),
+    "kpis_daily": ("order_date",),
+    "kpis_overall": (),
+}
+KPI_COLUMNS = (
+    "total_orders",
+    "placed_orders",
+    "cancelled_orders",
+    "units_sold",
+    "revenue",
+    "lost_revenue",
+    "cancellation_rate",
+)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw CSV file: its entity, its location and its text."""
+
+    entity: str
+    location: str
+    text: str
+
+
+def _s3_client() -> Any:
+    import boto3
+
+    # boto3 reads AWS_ENDPOINT_URL (an S3-compatible server) and the credentials from the env.
+    return boto3.client("s3")
+
+
+def read_raw_files(raw_root: str) -> list[RawFile]:
+    """Every entity CSV under raw_root (a folder or s3://bucket/prefix), in location order."""
+    files: list[RawFile] = []
+    if raw_root.startswith("s3://"):
+        parts = urlsplit(raw_root)
+        bucket, prefix = parts.netloc, parts.path.strip("/")
+        client = _s3_client()
+        paginator = client.get_paginator("list_objects_v2")
+        for entity in ENTITIES:
+            entity_prefix = f"{prefix}/{entity}/" if prefix else f"{entity}/"
+            for page in paginator.paginate(Bucket=bucket, Prefix=entity_prefix):
+                for item in page.get("Contents", []):
+                    key = item["Key"]
+                    if key.endswith(".csv"):
+                        body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+                        files.append(RawFile(entity, f"s3://{bucket}/{key}", body.decode("utf-8")))
+    else:
+        root = Path(raw_root)
+        for entity in ENTITIES:
+            for path in (root / entity).glob("*/*.csv"):
+                files.append(RawFile(entity, str(path), path.read_text(encoding="utf-8")))
+    return sorted(files, key=lambda raw_file: (raw_file.entity, raw_file.location))
+
+
+def _timestamp(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp without a time zone: {value!r}")
+    return parsed.astimezone(dt.UTC)
+
+
+def _rows(raw_file: RawFile) -> Iterator[dict[str, str]]:
+    yield from csv.DictReader(io.StringIO(raw_file.text, newline=""))
+
+
+def current_versions(files: Iterable[RawFile], entity: str) -> dict[int, dict[str, str]]:
+    """id -> the current raw row of the entity, by silver's rule: the greatest updated_at; on a
+    tie a Cancelled order beats a Placed one, then the earliest delivery (file location, then
+    row) wins, so a re-delivery changes nothing."""
+    id_column = ID_COLUMNS[entity]
+    best: dict[int, tuple[tuple[dt.datetime, bool], dict[str, str]]] = {}
+    ordered = sorted(
+        (raw_file for raw_file in files if raw_file.entity == entity),
+        key=lambda raw_file: raw_file.location,
+    )
+    for raw_file in ordered:
+        for row in _rows(raw_file):
+            row_id = int(row[id_column])
+            rank = (_timestamp(row["updated_at"]), row.get("status") == "Cancelled")
+            # strictly better only: on a full tie the earlier delivery stays
+            if row_id not in best or rank > best[row_id][0]:
+                best[row_id] = (rank, row)
+    return {row_id: row for row_id, (_, row) in best.items()}
+
+
+def enriched_orders(raw_root: str) -> list[Row]:
+    """The current version of every order with the current attributes of its product, brand,
+    category and customer (None where the referenced row does not exist)."""
+    files = read_raw_files(raw_root)
+    brands = current_versions(files, "brands")
+    categories = current_versions(files, "categories")
+    products = current_versions(files, "products")
+    customers = current_versions(files, "customers")
+    orders = current_versions(files, "orders")
+
+    enriched: list[Row] = []
+    for order_id, order in orders.items():
+        status = order["status"]
+        if status not in ("Placed", "Cancelled"):
+            raise ValueError(f"order {order_id}: unexpected status {status!r}")
+        product_id = int(order["product_id"])
+        customer_id = int(order["customer_id"])
+        product = products.get(product_id, {})
+        brand_id = int(product["brand_id"]) if product else None
+        category_id = int(product["category_id"]) if product else None
+        brand = brands.get(brand_id, {}) if brand_id is not None else {}
+        category = categories.get(category_id, {}) if category_id is not None else {}
+        customer = customers.get(customer_id, {})
+        quantity = int(order["quantity"])
+        enriched.append(
+            {
+                "order_id": order_id,
+                "status": status,
+                "quantity": quantity,
+                "amount": quantity * Decimal(order["unit_price"]),
+                "payment_method": order["payment_method"],
+                "order_date": _timestamp(order["ordered_at"]).date(),
+                "product_id": product_id,
+                "product_name": product.get("product_name"),
+                "brand_id": brand_id,
+                "brand_name": brand.get("brand_name"),
+                "category_id": category_id,
+                "category_name": category.get("category_name"),
+                "customer_id": customer_id,
+                "country": customer.get("country"),
+                "gender": customer.get("gender"),
+            }
+        )
+    return enriched
+
+
+def kpis(orders: Iterable[Row]) -> Row:
+    """DESIGN.md section 4 over a group of enriched orders."""
+    total = placed = cancelled = units = 0
+    revenue = lost_revenue = Decimal("0.00")
+    for order in orders:
+        total += 1
+        if order["status"] == "Placed":
+            placed += 1
+            units += order["quantity"]
+            revenue += order["amount"]
+        else:
+            cancelled += 1
+            lost_revenue += order["amount"]
+    return {
+        "total_orders": total,
+        "placed_orders": placed,
+        "cancelled_orders": cancelled,
+        "units_sold": units,
+        "revenue": revenue.quantize(Decimal("0.01")),
+        "lost_revenue": lost_revenue.quantize(Decimal("0.01")),
+        "cancellation_rate": cancelled / total if total else 0.0,
+    }
+
+
+def grain_sort_key(row: Row, grain: tuple[str, ...]) -> tuple[Any, ...]:
+    """Sorts rows by their grain keys, None first."""
+    return tuple((row[key] is not None, row[key] if row[key] is not None else 0) for key in grain)
+
+
+def expected_kpis(raw_root: str | os.PathLike[str]) -> dict[str, list[Row]]:
+    """Every gold relation as the list of its expected rows (grain keys then KPI columns),
+    sorted by grain."""
+    orders = enriched_orders(str(raw_root))
+    expected: dict[str, list[Row]] = {}
+    for relation, grain in GOLD_GRAINS.items():
+        groups: dict[tuple[Any, ...], list[Row]] = {}
+        for order in orders:
+            groups.setdefault(tuple(order[key] for key in grain), []).append(order)
+        if not grain:
+            groups.setdefault((), [])
+        rows = [dict(zip(grain, keys, strict=True)) | kpis(group) for keys, group in groups.items()]
+        expected[relation] = sorted(rows, key=lambda row, grain=grain: grain_sort_key(row, grain))
+    return expected

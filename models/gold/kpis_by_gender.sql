@@ -1,0 +1,2 @@
+-- KPIs per customer gender (the customer's current gender).
+{{ kpi_model(['gender']) }}

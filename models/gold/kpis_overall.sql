@@ -1,0 +1,2 @@
+-- The KPIs over every order: exactly one row.
+{{ kpi_model([]) }}

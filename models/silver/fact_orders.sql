@@ -1,0 +1,91 @@
+{{ config(
+    materialized=merge_materialization(),
+    incremental_strategy='merge',
+    unique_key='order_id',
+) }}
+
+with
+
+bronze_orders as (
+    select * from {{ ref('bronze_orders') }}
+    {%- if is_incremental() %}
+    -- only rows ingested after the newest bronze batch this table has already seen
+    where _ingested_at > (
+        select max(seen._ingested_at)
+        from {{ ref('bronze_orders') }} as seen
+        where seen._source_file in (select merged._source_file from {{ this }} as merged)
+    )
+    {%- endif %}
+),
+
+order_versions as (
+    select
+        order_id,
+        customer_id,
+        product_id,
+        quantity,
+        unit_price,
+        payment_method,
+        status,
+        ordered_at,
+        updated_at,
+        _source_file,
+        _source_row_number,
+        cast(ordered_at as date) as order_date,
+        cast(quantity * unit_price as decimal(18, 2)) as order_amount,
+        status = 'Cancelled' as is_cancelled
+    from bronze_orders
+),
+
+-- one version per order: newest updated_at; on a tie Cancelled wins, then the earliest delivery
+latest_versions as (
+    {{ current_version(
+        'order_versions',
+        'order_id',
+        'updated_at desc, is_cancelled desc, _source_file asc, _source_row_number asc',
+    ) }}
+),
+
+-- the merge filter: a version replaces the merged one only if it ranks higher by the same
+-- order as latest_versions, so a late older version or an exact repeat is a no-op
+winning_versions as (
+    select latest_versions.*
+    from latest_versions
+    {%- if is_incremental() %}
+    left join {{ this }} as merged_orders
+        on latest_versions.order_id = merged_orders.order_id
+    where
+        merged_orders.order_id is null
+        or latest_versions.updated_at > merged_orders.updated_at
+        or (
+            latest_versions.updated_at = merged_orders.updated_at
+            and latest_versions.is_cancelled
+            and not merged_orders.is_cancelled
+        )
+        or (
+            latest_versions.updated_at = merged_orders.updated_at
+            and latest_versions.is_cancelled = merged_orders.is_cancelled
+            and latest_versions._source_file < merged_orders._source_file
+        )
+    {%- endif %}
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        product_id,
+        quantity,
+        unit_price,
+        order_amount,
+        payment_method,
+        status,
+        is_cancelled,
+        ordered_at,
+        order_date,
+        updated_at,
+        _source_file
+    from winning_versions
+)
+
+select * from final

@@ -1,0 +1,130 @@
+"""The whole DAG for real (generate -> dbt build -> dashboard -> notify), small data.
+
+A second run gets a raw zone with an order that violates a dbt test: dbt_build fails, the
+dashboard is not refreshed, the failure mail names the task and the test, the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lambda_generator.core import generate_batches
+from orchestration import alerts
+from orchestration.dashboard import load_kpis
+
+
+def test_the_run_succeeds_and_says_where_everything_is(pipeline: Any) -> None:
+    assert pipeline.completed.returncode == 0, pipeline.explain()
+    out = pipeline.completed.stdout
+    for task in ("generate", "dbt_build", "refresh_dashboard", "notify"):
+        assert any(line.split()[:2] == [task, "success"] for line in out.splitlines()), task
+    assert "Completed successfully" in out  # dbt's own progress is visible
+    assert f"dashboard:     {pipeline.dashboard_dir / 'index.html'}" in out
+    assert f"PDF snapshot:  {pipeline.dashboard_dir / 'dashboard.pdf'}" in out
+    assert "notification:  smtp://127.0.0.1:" in out
+    assert "Revenue:" in out and "Cancellation rate:" in out
+
+
+def test_the_run_is_recorded_in_the_ops_schema(pipeline: Any) -> None:
+    assert pipeline.completed.returncode == 0, pipeline.explain()
+    with duckdb.connect(str(pipeline.duckdb_path), read_only=True) as con:
+        (run_id, status, seconds) = con.execute(
+            "select run_id, status, duration_seconds from ops.pipeline_runs"
+        ).fetchone()
+        tasks = con.execute(
+            "select task_key, status, duration_seconds from ops.pipeline_task_runs"
+            " where run_id = ? order by task_order",
+            [run_id],
+        ).fetchall()
+        layers = dict(
+            con.execute(
+                "select relation, row_count from ops.pipeline_layer_rows where run_id = ?",
+                [run_id],
+            ).fetchall()
+        )
+        fact_orders = con.execute("select count(*) from silver.fact_orders").fetchone()[0]
+        kpis_orders = con.execute("select total_orders from gold.kpis_overall").fetchone()[0]
+    assert status == "success" and seconds > 0
+    assert [task[:2] for task in tasks] == [
+        ("generate", "success"),
+        ("dbt_build", "success"),
+        ("refresh_dashboard", "success"),
+        ("notify", "success"),
+    ]
+    assert all(task[2] >= 0 for task in tasks)
+    assert layers["fact_orders"] == fact_orders == kpis_orders > 0
+    assert layers["generated csv rows"] > fact_orders  # orders plus the dimension rows
+
+
+def test_the_success_mail_carries_the_kpis_and_the_pdf(pipeline: Any) -> None:
+    assert pipeline.completed.returncode == 0, pipeline.explain()
+    (success,) = [m for m in pipeline.messages if "succeeded" in m["Subject"]]
+    assert success["To"] == "analyst@example.com, ops@example.com"
+    (attachment,) = list(success.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == (pipeline.dashboard_dir / "dashboard.pdf").read_bytes()
+    with duckdb.connect(str(pipeline.duckdb_path), read_only=True) as con:
+        orders = con.execute("select total_orders from gold.kpis_overall").fetchone()[0]
+    body = success.get_body(preferencelist=("plain",)).get_content()
+    assert f"Orders:            {orders:,}" in body
+
+
+def test_alert_mails_fire_exactly_for_the_crossed_thresholds(pipeline: Any) -> None:
+    assert pipeline.completed.returncode == 0, pipeline.explain()
+    fired = [m["Subject"] for m in pipeline.messages if "KPI alert" in m["Subject"]]
+    assert len(fired) == 1 and "any_cancellation_rate" in fired[0], fired
+    assert len(pipeline.messages) == 2  # the success mail and that one alert
+
+
+def test_alert_thresholds_on_the_real_gold_numbers(pipeline: Any, tmp_path: Path) -> None:
+    with duckdb.connect(str(pipeline.duckdb_path), read_only=True) as con:
+        kpis = load_kpis(con)
+    rate = alerts.kpi_values(kpis)["cancellation_rate"]
+    assert rate is not None and 0 < rate < 1
+    rules = tmp_path / "alerts.yml"
+    for threshold, fires in ((rate, False), (rate - 1e-9, True), (rate + 0.01, False)):
+        rule = f"{{name: r, kpi: cancellation_rate, operator: '>', threshold: {threshold!r}}}"
+        rules.write_text(f"alerts:\n  - {rule}\n")
+        assert bool(alerts.evaluate(alerts.load_rules(rules), kpis)) is fires, threshold
+
+
+def _add_order_with_unknown_payment_method(raw_root: Path) -> None:
+    """A well-formed order whose payment method violates fact_orders' accepted_values test."""
+    (source,) = sorted(raw_root.glob("orders/ingest_date=*/orders_*.csv"))[:1]
+    header, first, *_ = source.read_text().splitlines()
+    row = dict(zip(header.split(","), next(csv.reader([first])), strict=True))
+    row["order_id"] = str(10**12 + 1)
+    row["payment_method"] = "Bitcoin"
+    bad = source.parent / "orders_b999999.csv"
+    with bad.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header.split(","))
+        writer.writeheader()
+        writer.writerow(row)
+
+
+def test_a_failing_dbt_test_stops_the_dashboard_and_exits_non_zero(
+    tmp_path: Path, pipeline_runner: Callable[..., Any]
+) -> None:
+    raw_root = tmp_path / "raw"
+    generate_batches(str(raw_root), seed=42, batches=1, orders_per_batch=200)
+    _add_order_with_unknown_payment_method(raw_root)
+
+    run = pipeline_runner(tmp_path, "--batches", "1", "--orders-per-batch", "200")
+
+    assert run.completed.returncode == 1, run.explain()
+    assert not (tmp_path / "dashboard" / "index.html").exists()
+    assert not (tmp_path / "dashboard" / "dashboard.pdf").exists()
+    (failure,) = run.messages
+    body = failure.get_content()
+    assert "dbt_build" in failure["Subject"]
+    assert "Failed task: dbt_build" in body
+    assert "accepted_values_fact_orders_payment_method" in body
+    assert "Not run because of it: refresh_dashboard" in body
+    with duckdb.connect(str(run.duckdb_path), read_only=True) as con:
+        recorded = con.execute("select status, failed_task from ops.pipeline_runs").fetchall()
+    assert recorded == [("failed", "dbt_build")]
