@@ -71,8 +71,16 @@ def test_databricks_configs(target, dbt_parses):
     assert fact_orders["matched_condition"] == (
         "DBT_INTERNAL_DEST.updated_at <= DBT_INTERNAL_SOURCE.updated_at"
     )
-    hooks = [hook["sql"] for hook in nodes["dim_customers"]["config"]["post-hook"]]
-    assert any("mask_pii_columns" in hook for hook in hooks)
+    # Customer PII is masked in silver and in the customer snapshot (which copies it).
+    manifest = dbt_parses[target].manifest
+    snapshots = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "snapshot"
+    }
+    for node in (nodes["dim_customers"], snapshots["customers_snapshot"]):
+        hooks = [hook["sql"] for hook in node["config"]["post-hook"]]
+        assert any("mask_pii_columns(['first_name', 'last_name', 'email'])" in h for h in hooks)
 
 
 def test_no_databricks_config_reaches_duckdb(dbt_parses):
