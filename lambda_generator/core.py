@@ -82,8 +82,13 @@ class BatchSummary:
     redeliveries: int
     seconds: float
 
+    @property
+    def total_rows(self) -> int:
+        """Rows written by the batch, all five entities together."""
+        return sum(self.rows.values())
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return dataclasses.asdict(self) | {"total_rows": self.total_rows}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,6 @@
 {#- Schema enforcement for one raw entity: a select over the rows of files not loaded yet
-    (bronze_unloaded_rows of `source_relation` and `loaded_relations`) with every declared column cast to its data_type with try_cast, the
+    (bronze_unloaded_rows of `source_relation` and `loaded_relations`) with every declared
+    column cast to its data_type (try_cast_value; empty strings become null), the
     lineage columns (_source_file, _source_row_number, _ingest_date, _ingested_at), the raw
     values as JSON (_raw_values) and _reject_reason: null for a good row, otherwise every reason
     the row cannot enter bronze (wrong shape, missing required value, value that does not cast). -#}
@@ -12,11 +13,11 @@
         {%- if column.data_type == 'string' %}
         {{ raw_value }} as {{ column.name }},
         {%- else %}
-        try_cast({{ raw_value }} as {{ column.data_type }}) as {{ column.name }},
+        {%- set typed_value = try_cast_value(raw_value, column.data_type) %}
+        {{ typed_value }} as {{ column.name }},
         {%- do reasons.append(
-            "case when " ~ raw_value ~ " is not null and try_cast(" ~ raw_value ~ " as "
-            ~ column.data_type ~ ") is null then '" ~ column.name ~ " is not a valid "
-            ~ column.data_type ~ "' end"
+            "case when " ~ raw_value ~ " is not null and " ~ typed_value ~ " is null then '"
+            ~ column.name ~ " is not a valid " ~ column.data_type ~ "' end"
         ) %}
         {%- endif %}
         {%- if column.required %}

@@ -1,5 +1,6 @@
 {#- A set-returning expression with one row per day from first_day to last_day (inclusive);
-    use it as a select item and cast the result to date. -#}
+    use it alone as a select item (Spark allows no expression around a generator) and cast
+    the result to date in a later CTE. -#}
 {% macro generate_days(first_day, last_day) %}
     {{ return(adapter.dispatch('generate_days')(first_day, last_day)) }}
 {% endmacro %}

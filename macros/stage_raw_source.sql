@@ -68,3 +68,49 @@
         {%- endif %}
     {%- endcall -%}
 {% endmacro %}
+
+
+{#- Spark and Databricks: an external CSV table over the entity's folder (every column a
+    string; PERMISSIVE mode puts a row with the wrong number of fields in _corrupt_record
+    instead of dropping it; multiLine for quoted line breaks, which also keeps one reader per
+    file), refreshed so new files are listed, and a view that adds the file path. -#}
+{% macro spark__stage_raw_source(relation, location, column_names) %}
+    {%- set files_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__files'}) -%}
+    {%- call statement('stage_raw_source_table') -%}
+        create table if not exists {{ files_relation }} (
+            {%- for name in column_names %}
+            {{ name }} string,
+            {%- endfor %}
+            _corrupt_record string
+        )
+        using csv
+        options (
+            header 'true',
+            mode 'PERMISSIVE',
+            columnNameOfCorruptRecord '_corrupt_record',
+            multiLine 'true',
+            quote '"',
+            escape '"',
+            recursiveFileLookup 'true',
+            pathGlobFilter '*.csv'
+        )
+        location '{{ location }}/'
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_refresh') -%}
+        refresh table {{ files_relation }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_view') -%}
+        create or replace view {{ relation }} as
+        select
+            {%- for name in column_names %}
+            {{ name }},
+            {%- endfor %}
+            regexp_extract(_metadata.file_path, '[^/]+/ingest_date=[^/]+/[^/]+$', 0) as _source_file,
+            to_date(regexp_extract(_metadata.file_path, 'ingest_date=([0-9-]+)/', 1)) as _ingest_date,
+            case
+                when _corrupt_record is not null
+                    then 'wrong number of fields: ' || _corrupt_record
+            end as _shape_error
+        from {{ files_relation }}
+    {%- endcall -%}
+{% endmacro %}

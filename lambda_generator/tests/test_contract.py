@@ -200,4 +200,5 @@ def test_start_date_and_summary(tmp_path: Path) -> None:
     for entity, path in zip(ENTITIES, second.files, strict=True):
         assert len(read_csv(Path(path))) == second.rows[entity]
     assert second.rows["orders"] == second.new_orders + second.cancellations + second.redeliveries
+    assert second.total_rows == sum(second.rows.values()) == second.to_dict()["total_rows"]
     assert parsed(tmp_path, "orders")[0].ordered_at.date() == dt.date(2025, 11, 28)

@@ -12,9 +12,14 @@ order_date_range as (
 ),
 
 calendar_days as (
-    select cast({{ generate_days('first_day', 'last_day') }} as date) as date_day
+    select {{ generate_days('first_day', 'last_day') }} as calendar_day
     from order_date_range
     where first_day is not null
+),
+
+calendar_dates as (
+    select cast(calendar_day as date) as date_day
+    from calendar_days
 ),
 
 final as (
@@ -26,7 +31,7 @@ final as (
         cast(extract(day from date_day) as integer) as day_of_month,
         cast({{ iso_day_of_week('date_day') }} as integer) as day_of_week,
         {{ iso_day_of_week('date_day') }} in (6, 7) as is_weekend
-    from calendar_days
+    from calendar_dates
 )
 
 select * from final
