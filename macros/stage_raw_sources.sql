@@ -9,7 +9,7 @@
                 identifier=node.identifier,
             ) -%}
             {%- do adapter.create_schema(relation) -%}
-            {%- do adapter.dispatch('stage_raw_source')(
+            {%- do stage_raw_source(
                 relation,
                 raw_location(node.name),
                 raw_source_columns(node.name) | map(attribute='name') | list,

@@ -5,10 +5,16 @@
 {% endmacro %}
 
 
-{#- DuckDB's cast to timestamp ignores an offset: go through timestamptz and convert to UTC. -#}
+{#- DuckDB's cast to timestamp ignores an offset: a value with an offset goes through
+    timestamptz and is converted to UTC; one without is taken as UTC as it is (never through
+    the session time zone). -#}
 {% macro duckdb__try_cast_value(expression, data_type) -%}
     {%- if data_type == 'timestamp' -%}
-        (try_cast({{ expression }} as timestamptz) at time zone 'UTC')
+        case
+            when regexp_matches({{ expression }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+                then try_cast({{ expression }} as timestamptz) at time zone 'UTC'
+            else try_cast({{ expression }} as timestamp)
+        end
     {%- else -%}
         try_cast({{ expression }} as {{ data_type }})
     {%- endif -%}

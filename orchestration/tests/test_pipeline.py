@@ -7,6 +7,8 @@ dashboard is not refreshed, the failure mail names the task and the test, the ex
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,3 +130,21 @@ def test_a_failing_dbt_test_stops_the_dashboard_and_exits_non_zero(
     with duckdb.connect(str(run.duckdb_path), read_only=True) as con:
         recorded = con.execute("select status, failed_task from ops.pipeline_runs").fetchall()
     assert recorded == [("failed", "dbt_build")]
+
+
+def test_the_dbt_docs_are_generated_as_one_static_file(pipeline: Any) -> None:
+    assert pipeline.completed.returncode == 0, pipeline.explain()
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration", "docs"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=pipeline.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    static = pipeline.root / "target" / "static_index.html"
+    assert f"dbt docs (static, works offline): {static}" in completed.stdout
+    html = static.read_text()
+    assert "model.lakehouse.kpis_overall" in html  # the manifest is inlined: no server needed
