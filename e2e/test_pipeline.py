@@ -54,6 +54,24 @@ def build_and_record(lakehouse: Lakehouse, *args: str) -> Stage:
     )
 
 
+# A batch with dimension changes only (not from the generator, which never renames): a brand
+# and a category renamed, and a late, older version of another brand that must not win.
+RENAMES = {
+    "brands": "brand_id,brand_name,updated_at\n"
+    '1,"Renamed Brand","2026-02-01T00:00:00Z"\n'
+    '2,"Stale Brand","2026-01-01T00:00:00Z"\n',
+    "categories": "category_id,category_name,updated_at\n"
+    '2,"Renamed Category","2026-02-01T00:00:00Z"\n',
+}
+
+
+def write_renames(raw_root: str) -> None:
+    for entity, text in RENAMES.items():
+        folder = Path(raw_root) / entity / "ingest_date=2026-02-01"
+        folder.mkdir(parents=True)
+        (folder / f"{entity}_b000099.csv").write_text(text)
+
+
 @pytest.fixture(scope="module")
 def local_lakehouse(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
     return make_lakehouse("local")
@@ -62,7 +80,7 @@ def local_lakehouse(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
 @pytest.fixture(scope="module")
 def local_run(local_lakehouse: Lakehouse) -> dict[str, Stage]:
     """Three batches and a build; two more batches and a build; a build with no new files;
-    a full refresh."""
+    a batch renaming a brand and a category and a build; a full refresh."""
     lakehouse = local_lakehouse
     stages: dict[str, Stage] = {}
     generate(lakehouse, seed=SEED, batches=3, orders_per_batch=ORDERS_PER_BATCH)
@@ -70,6 +88,8 @@ def local_run(local_lakehouse: Lakehouse) -> dict[str, Stage]:
     generate(lakehouse, seed=SEED, batches=2, orders_per_batch=ORDERS_PER_BATCH)
     stages["second"] = build_and_record(lakehouse)
     stages["no_new_files"] = build_and_record(lakehouse)
+    write_renames(lakehouse.raw_root)
+    stages["renamed"] = build_and_record(lakehouse)
     stages["full_refresh"] = build_and_record(lakehouse, "--full-refresh")
     return stages
 
@@ -108,10 +128,25 @@ def test_a_build_without_new_files_changes_nothing(local_run: dict[str, Stage]) 
     assert again.gold == second.gold
 
 
-def test_full_refresh_gives_the_incremental_gold(local_run: dict[str, Stage]) -> None:
-    second, refreshed = local_run["second"], local_run["full_refresh"]
-    assert refreshed.gold == second.gold
-    assert refreshed.silver["fact_orders"] == second.silver["fact_orders"]
+def test_renamed_brand_and_category_reach_unchanged_products(local_run: dict[str, Stage]) -> None:
+    """dim_products refreshes the names of products whose brand or category changed in the run,
+    though the products themselves did not; the late older brand version does not win."""
+    renamed = local_run["renamed"]
+    product_names = {
+        (row["brand_name"], row["category_name"]) for row in renamed.gold["kpis_by_product"]
+    }
+    brand_names = {brand for brand, _ in product_names}
+    assert "Renamed Brand" in brand_names and "Stale Brand" not in brand_names
+    assert "Renamed Category" in {category for _, category in product_names}
+    assert_same_kpis(renamed.gold, renamed.expected)
+
+
+def test_full_refresh_gives_the_incremental_silver_and_gold(local_run: dict[str, Stage]) -> None:
+    renamed, refreshed = local_run["renamed"], local_run["full_refresh"]
+    assert sorted(refreshed.silver) == sorted(renamed.silver)
+    for relation, rows in refreshed.silver.items():
+        assert rows == renamed.silver[relation], relation
+    assert refreshed.gold == renamed.gold
 
 
 # Corruptions of a built gold layer, each with the data test that must catch it.

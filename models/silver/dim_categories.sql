@@ -1,19 +1,33 @@
+{{ config(
+    materialized=merge_materialization(),
+    incremental_strategy='merge',
+    unique_key='category_id',
+) }}
+
 with
 
 bronze_categories as (
     select * from {{ ref('bronze_categories') }}
+    -- only rows ingested since the newest bronze batch this table has already seen
+    {{ ingested_since_last_merge(ref('bronze_categories')) }}
 ),
 
 latest_versions as (
     {{ current_version('bronze_categories', 'category_id') }}
 ),
 
+-- the merge filter: only versions that rank above the merged one (or of a new category)
+winning_versions as (
+    {{ newer_than_merged('latest_versions', 'category_id') }}
+),
+
 final as (
     select
         category_id,
         category_name,
-        updated_at
-    from latest_versions
+        updated_at,
+        _source_file
+    from winning_versions
 )
 
 select * from final

@@ -8,15 +8,8 @@ with
 
 bronze_orders as (
     select * from {{ ref('bronze_orders') }}
-    {%- if is_incremental() %}
-    -- only rows ingested since the newest bronze batch this table has already seen (that batch
-    -- again too: its rows are no-ops, and rows re-ingested at the same time are never missed)
-    where _ingested_at >= (
-        select max(seen._ingested_at)
-        from {{ ref('bronze_orders') }} as seen
-        where seen._source_file in (select merged._source_file from {{ this }} as merged)
-    )
-    {%- endif %}
+    -- only rows ingested since the newest bronze batch this table has already seen
+    {{ ingested_since_last_merge(ref('bronze_orders')) }}
 ),
 
 order_versions as (

@@ -1,0 +1,19 @@
+{#- The merge filter of a silver dimension: the rows of `relation` (one current version per key)
+    that rank above the version {{ this }} holds, by the order of current_version (greatest
+    updated_at, then the earliest delivery), or whose key is new. A late older version and an
+    exact repeat are no-ops. Every row on a full build. -#}
+{% macro newer_than_merged(relation, key) %}
+    select {{ relation }}.*
+    from {{ relation }}
+    {%- if is_incremental() %}
+    left join {{ this }} as merged
+        on {{ relation }}.{{ key }} = merged.{{ key }}
+    where
+        merged.{{ key }} is null
+        or {{ relation }}.updated_at > merged.updated_at
+        or (
+            {{ relation }}.updated_at = merged.updated_at
+            and {{ relation }}._source_file < merged._source_file
+        )
+    {%- endif %}
+{% endmacro %}
