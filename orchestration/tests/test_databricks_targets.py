@@ -125,3 +125,14 @@ def test_dashboard_datasets_read_only_unqualified_gold_relations(gold_relations)
         relations = set(re.findall(r"\b(?:from|join)\s+([`\w.]+)", sql, flags=re.IGNORECASE))
         assert relations, dataset["name"]
         assert relations <= gold_relations, (dataset["name"], relations - gold_relations)
+
+
+def test_the_dashboards_are_exposures_at_the_end_of_the_lineage(dbt_parses, gold_relations):
+    manifest = dbt_parses["prod"].manifest
+    exposures = {node["name"]: node for node in manifest["exposures"].values()}
+    assert set(exposures) == {"lakeview_kpi_dashboard", "local_kpi_dashboard"}
+    gold_ids = {node["unique_id"] for node in models(manifest) if node["alias"] in gold_relations}
+    for exposure in exposures.values():
+        assert exposure["type"] == "dashboard"
+        assert set(exposure["depends_on"]["nodes"]) == gold_ids, exposure["name"]
+    assert exposures["local_kpi_dashboard"]["url"] == "data/dashboard/index.html"
