@@ -43,25 +43,7 @@ latest_versions as (
 -- the merge filter: a version replaces the merged one only if it ranks higher by the same
 -- order as latest_versions, so a late older version or an exact repeat is a no-op
 winning_versions as (
-    select latest_versions.*
-    from latest_versions
-    {%- if is_incremental() %}
-    left join {{ this }} as merged_orders
-        on latest_versions.order_id = merged_orders.order_id
-    where
-        merged_orders.order_id is null
-        or latest_versions.updated_at > merged_orders.updated_at
-        or (
-            latest_versions.updated_at = merged_orders.updated_at
-            and latest_versions.is_cancelled
-            and not merged_orders.is_cancelled
-        )
-        or (
-            latest_versions.updated_at = merged_orders.updated_at
-            and latest_versions.is_cancelled = merged_orders.is_cancelled
-            and latest_versions._source_file < merged_orders._source_file
-        )
-    {%- endif %}
+    {{ newer_than_merged('latest_versions', 'order_id', preferred_on_tie='is_cancelled') }}
 ),
 
 final as (
