@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from e2e.loopback import moto_server
 from e2e.reference_kpis import GOLD_GRAINS, KPI_COLUMNS, Row, grain_sort_key
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -162,36 +162,6 @@ def assert_same_kpis(actual: dict[str, list[Row]], expected: dict[str, list[Row]
             assert actual_row == expected_row, f"{relation}: {actual_row} != {expected_row}"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def moto_s3_server() -> Iterator[str]:
-    """A moto S3 server subprocess on a free loopback port; yields its endpoint URL."""
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"moto server did not start on port {port}")
-            time.sleep(0.1)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 S3_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -216,5 +186,5 @@ def make_lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., La
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """A running moto S3 server (session-wide) on loopback."""
-    with moto_s3_server() as endpoint:
+    with moto_server() as endpoint:
         yield endpoint

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
+from e2e import loopback
 from lambda_generator.contract import ENTITIES
 from lambda_generator.core import generate_batches
 from lambda_generator.tests.helpers import SAMPLE_BATCHES, SAMPLE_ORDERS, SAMPLE_SEED, parsed
@@ -38,12 +34,6 @@ def sample_rows(sample: Path) -> dict[str, list]:
 # --------------------------------------------------------------------------- S3 (moto server)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 _BUCKETS = itertools.count(1)
 ADMIN_POLICY = {
     "Version": "2012-10-17",
@@ -59,26 +49,10 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     key. Every later request must be signed by a known key and allowed by the user's policy.
     Yields the admin's environment (endpoint, keys, region).
     """
-    port = _free_port()
-    env = os.environ | {"INITIAL_NO_AUTH_ACTION_COUNT": "3"}
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
+    with (
+        (tmp_path_factory.mktemp("moto") / "moto.log").open("w") as log,
+        loopback.moto_server({"INITIAL_NO_AUTH_ACTION_COUNT": "3"}, log) as endpoint,
+    ):
         bootstrap = {"aws_access_key_id": "bootstrap", "aws_secret_access_key": "bootstrap"}
         iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", **bootstrap)
         iam.create_user(UserName="admin")
@@ -92,10 +66,6 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
             "AWS_DEFAULT_REGION": "us-east-1",
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

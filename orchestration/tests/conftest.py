@@ -10,7 +10,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,6 +20,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from e2e.loopback import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,17 +38,11 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_smtp_server() -> Iterator[tuple[Inbox, dict[str, str]]]:
     """A real SMTP server on 127.0.0.1 and the LAKEHOUSE_SMTP_* variables that point at it."""
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield (
