@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench docs package-lambda clean
+.PHONY: help install system-deps demo test lint format bench bench-pipeline docs package-lambda clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -41,14 +41,25 @@ lint: install ## ruff + sqlfluff
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(SQLFLUFF) lint models macros tests snapshots analyses
+	@$(SQLFLUFF) lint --templater raw bench
 
 format: install ## Apply ruff and sqlfluff fixes
 	@$(BIN)/ruff format .
 	@$(BIN)/ruff check --fix .
 	@$(SQLFLUFF) fix models macros tests snapshots analyses
+	@$(SQLFLUFF) fix --templater raw bench
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench
+
+# The pipeline benchmark's size: full (the figures: ~1 M and ~10 M orders, many minutes on
+# 2 cores) or tiny (seconds of data, to try it); BENCH_SMALL_BATCHES, BENCH_LARGE_BATCHES,
+# BENCH_ORDERS_PER_BATCH, BENCH_NEW_BATCH_ORDERS override the scale's numbers, BENCH_DAILY_BUILD
+# the dbt command(s) of a daily build (see bench/pipeline.py).
+BENCH_SCALE ?= full
+
+bench-pipeline: install ## Benchmark dbt builds on two histories against a hand-written floor (BENCH_SCALE=full|tiny)
+	@$(BIN)/python -m bench.pipeline --scale $(BENCH_SCALE)
 
 package-lambda: install ## Zip the generator Lambda with its locked dependencies (build/)
 	@$(BIN)/python -m lambda_generator.package

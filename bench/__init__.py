@@ -1,0 +1,1 @@
+"""The pipeline benchmark (`python -m bench.pipeline`, `make bench-pipeline`)."""

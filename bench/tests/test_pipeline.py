@@ -1,0 +1,184 @@
+"""The pipeline benchmark's correctness (its timings are never asserted): at a tiny scale the
+floor script and dbt's gold agree after every step, the floor equals the end-to-end suite's
+independent oracle, the comparison catches every kind of difference, and the report computes the
+ratios of the issue's figures."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench import pipeline
+from bench.pipeline import (
+    FIRST,
+    FIXED,
+    FLOOR,
+    GOLD_RELATIONS,
+    NEW_BATCH,
+    NO_OP,
+    REFRESH,
+    History,
+    Scale,
+    compare_relations,
+    read_relations,
+    report_lines,
+    run_floor,
+)
+from e2e.reference_kpis import expected_kpis
+
+TINY = Scale(small_batches=2, large_batches=3, orders_per_batch=300, new_batch_orders=200)
+
+
+def as_row_dicts(relations: pipeline.Relations) -> dict[str, list[dict[str, object]]]:
+    return {
+        relation: sorted(
+            (dict(zip(columns, row, strict=True)) for row in rows),
+            key=repr,
+        )
+        for relation, (columns, rows) in relations.items()
+    }
+
+
+def test_floor_equals_dbt_gold_after_every_step(tmp_path: Path) -> None:
+    history = pipeline.make_history("tiny", TINY.large_batches, tmp_path)
+    # The steps that change gold (the no-op build and the fixed cost are timings only, and the
+    # e2e suite proves that a build without new files changes nothing); bench_history raises
+    # BenchError when gold differs from the floor after one of them.
+    steps = (FLOOR, FIRST, NEW_BATCH, REFRESH)
+    pipeline.bench_history(history, TINY, steps, pipeline.Clock())
+    assert set(history.seconds) == set(steps)
+    assert history.orders > 0
+
+    # After the last step (full refresh, new batch included), once more, explicitly.
+    _, floor = run_floor(history.raw_root)
+    with duckdb.connect(str(history.duckdb_path), read_only=True) as connection:
+        gold = read_relations(connection, "gold")
+    assert compare_relations(floor, gold) == []
+    assert all(rows for _, rows in floor.values())
+
+    # The floor itself is right: it equals the e2e suite's plain-Python oracle.
+    oracle = expected_kpis(history.raw_root)
+    assert as_row_dicts(floor) == {
+        relation: sorted(rows, key=repr) for relation, rows in oracle.items()
+    }
+
+
+def tiny_relations() -> pipeline.Relations:
+    """Nine relations of one row each, in the gold shape."""
+    kpis = [3, 2, 1, 4, Decimal("10.50"), Decimal("2.00"), 1 / 3]
+    grains = {
+        "kpis_by_product": ["product_id", "product_name", "brand_name", "category_name"],
+        "kpis_by_category": ["category_id", "category_name"],
+        "kpis_by_brand": ["brand_id", "brand_name"],
+        "kpis_by_customer": ["customer_id", "country", "gender"],
+        "kpis_by_country": ["country"],
+        "kpis_by_gender": ["gender"],
+        "kpis_by_payment_method": ["payment_method"],
+        "kpis_daily": ["order_date"],
+        "kpis_overall": [],
+    }
+    values = {
+        "product_id": 1,
+        "product_name": "Kettle",
+        "brand_name": None,
+        "category_name": "Home",
+        "category_id": 2,
+        "brand_id": 3,
+        "customer_id": 4,
+        "country": "Norway",
+        "gender": "Female",
+        "payment_method": "PayPal",
+        "order_date": dt.date(2026, 1, 1),
+    }
+    return {
+        relation: (
+            [*grain, *pipeline.KPI_COLUMNS],
+            [tuple([values[column] for column in grain] + kpis)],
+        )
+        for relation, grain in grains.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("relation", "index", "value", "expected_problem"),
+    [
+        ("kpis_by_product", 10, 1 / 3 + 1e-9, "kpis_by_product: (1,"),  # rate beyond 1e-12
+        ("kpis_daily", 5, Decimal("10.51"), "kpis_daily: ("),  # a cent of revenue
+        ("kpis_overall", 0, 3.0, "kpis_overall: ("),  # a count as a double
+        ("kpis_by_brand", 1, "Other", "kpis_by_brand: ("),  # a grain key
+    ],
+)
+def test_comparison_finds_a_changed_value(
+    relation: str, index: int, value: object, expected_problem: str
+) -> None:
+    floor = tiny_relations()
+    gold = copy.deepcopy(floor)
+    columns, rows = gold[relation]
+    changed = list(rows[0])
+    changed[index] = value
+    gold[relation] = (columns, [tuple(changed)])
+    problems = compare_relations(floor, gold)
+    assert len(problems) == 1
+    assert problems[0].startswith(expected_problem)
+
+
+def test_comparison_finds_missing_rows_and_renamed_columns_and_tolerates_rate_rounding() -> None:
+    floor = tiny_relations()
+    gold = copy.deepcopy(floor)
+    gold["kpis_by_gender"] = (gold["kpis_by_gender"][0], [])
+    columns, rows = gold["kpis_by_country"]
+    gold["kpis_by_country"] = (["nation", *columns[1:]], rows)
+    columns, rows = gold["kpis_overall"]
+    gold["kpis_overall"] = (columns, [(*rows[0][:-1], rows[0][-1] + 1e-13)])
+    assert compare_relations(floor, gold) == [
+        "kpis_by_country: columns ['nation', 'total_orders', 'placed_orders', 'cancelled_orders', "
+        "'units_sold', 'revenue', 'lost_revenue', 'cancellation_rate'], expected ['country', "
+        "'total_orders', 'placed_orders', 'cancelled_orders', 'units_sold', 'revenue', "
+        "'lost_revenue', 'cancellation_rate']",
+        "kpis_by_gender: 0 rows, expected 1",
+    ]
+    assert compare_relations(floor, floor) == []
+    assert len(GOLD_RELATIONS) == 9
+
+
+def test_report_gives_the_issue_ratios_for_the_issue_figures() -> None:
+    """The issue's measured table (1 M and 10 M orders) gives its ratios: 8.9, 2.1, 0.48, 5.7."""
+    small = History("small", 10, Path("small"), {}, orders=1_000_000)
+    large = History("large", 88, Path("large"), {}, orders=10_000_000)
+    small.seconds = {FLOOR: 0.63, FIRST: 15.05, NO_OP: 12.18, NEW_BATCH: 12.89, FIXED: 4.58}
+    large.seconds = {
+        FLOOR: 5.59,
+        FIRST: 59.04,
+        NO_OP: 25.39,
+        NEW_BATCH: 27.19,
+        REFRESH: 57.01,
+        FIXED: 4.45,
+    }
+    nodes = {"model.lakehouse.fact_orders": 1.1, "model.lakehouse.dim_date": 0.2}
+    small.node_seconds = {step: dict(nodes) for step in (FIRST, NO_OP, NEW_BATCH)}
+    large.node_seconds = {
+        step: {"model.lakehouse.fact_orders": 6.8, "model.lakehouse.dim_date": 0.2}
+        for step in (FIRST, NO_OP, NEW_BATCH)
+    }
+    ratios = {ratio.name: ratio for ratio in pipeline.ratios(small, large)}
+    assert {name: round(ratio.value or 0, 2) for name, ratio in ratios.items()} == {
+        "P2": 8.87,
+        "P3a": 2.11,
+        "P3b": 0.48,
+        "P4": 5.71,
+    }
+    assert {ratio.verdict for ratio in ratios.values()} == {"MISSED"}
+
+    machine = {"date": "today", "machine": "here", "load_at_start": "0", "load_at_end": "0"}
+    text = "\n".join(report_lines(small, large, TINY, machine))
+    assert "| first `dbt build` | 15.05 | 59.04 |" in text
+    assert "| `dbt build --full-refresh` |  | 57.01 |" in text
+    assert "| P4 | no-op build / dbt's fixed cost, large history | 5.71 | <= 1.5 | MISSED |" in text
+    # fact_orders grew with history (1.1 -> 6.8 s), dim_date did not
+    assert "    1.10 ->     6.80  model.lakehouse.fact_orders" in text
+    assert "->     0.20  model.lakehouse.dim_date" not in text
