@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -475,14 +476,15 @@ def node_growth(small: dict[str, float], large: dict[str, float]) -> list[tuple[
         for node, seconds in large.items()
         if seconds - small.get(node, 0.0) >= 0.05 and seconds >= 1.25 * small.get(node, 0.0)
     ]
-    return sorted(grown, key=lambda item: item[1] - item[2])[:10]  # most growth first
+    return sorted(grown, key=lambda item: item[2] - item[1], reverse=True)[:10]
 
 
 def machine_info() -> dict[str, Any]:
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.node()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}",
+        f"Python {platform.python_version()}, dbt-core {version('dbt-core')}, "
+        f"dbt-duckdb {version('dbt-duckdb')}, DuckDB {duckdb.__version__}",
         "load_at_start": f"{os.getloadavg()[0]:.2f}",
     }
 
