@@ -7,7 +7,9 @@
 --
 -- The rules (the KPI definitions of gold):
 -- - the current version of an id is its row with the greatest updated_at; on a tie a Cancelled
---   order beats a Placed one, then the earliest file wins (a re-delivered row changes nothing);
+--   order beats a Placed one, then the earliest file wins (a re-delivered row changes nothing;
+--   silver then takes the first row of that file, a case the generator never writes: one id
+--   twice in a file with the same updated_at and status);
 -- - every order is counted once, in its current version, with the current attributes of its
 --   product, brand, category and customer (null when the referenced row does not exist);
 -- - money is decimal(38, 2), counts are bigint, the cancellation rate is a double (0 without
