@@ -438,6 +438,7 @@ def report_lines(
     lines = [
         f"Pipeline benchmark, {machine['date']}, {machine['machine']}, load average at start "
         f"{machine['load_at_start']}, at end {machine['load_at_end']}; wall seconds, one run.",
+        *busy_machine_warning(machine),
         "",
         f"| step | ~{small.orders:,} orders ({small.batches} batches) "
         f"| ~{large.orders:,} orders ({large.batches} batches) |",
@@ -467,6 +468,18 @@ def report_lines(
         if not grown:
             lines.append("    none")
     return lines
+
+
+def busy_machine_warning(machine: dict[str, Any]) -> list[str]:
+    """A warning line when other work ran on the machine (load average above 1)."""
+    load = max(float(machine["load_at_start"]), float(machine["load_at_end"]))
+    if load <= 1.0:
+        return []
+    return [
+        "",
+        f"WARNING: load average up to {load:.2f}: other work shared the machine, so these "
+        "timings and ratios are not the machine's figures.",
+    ]
 
 
 def node_growth(small: dict[str, float], large: dict[str, float]) -> list[tuple[str, float, float]]:

@@ -174,8 +174,11 @@ def test_report_gives_the_issue_ratios_for_the_issue_figures() -> None:
     }
     assert {ratio.verdict for ratio in ratios.values()} == {"MISSED"}
 
-    machine = {"date": "today", "machine": "here", "load_at_start": "0", "load_at_end": "0"}
+    machine = {"date": "today", "machine": "here", "load_at_start": "0.20", "load_at_end": "0.90"}
     text = "\n".join(report_lines(small, large, TINY, machine))
+    assert "WARNING" not in text
+    busy = {**machine, "load_at_end": "3.50"}
+    assert "WARNING: load average up to 3.50" in "\n".join(report_lines(small, large, TINY, busy))
     assert "| first `dbt build` | 15.05 | 59.04 |" in text
     assert "| `dbt build --full-refresh` |  | 57.01 |" in text
     assert "| P4 | no-op build / dbt's fixed cost, large history | 5.71 | <= 1.5 | MISSED |" in text
