@@ -184,14 +184,24 @@ DATABRICKS_ENV = {
     "DBT_DEV_SCHEMA_PREFIX": "jdoe",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
 }
-# The bundle as a deployer would pass it (see test_bundle.py).
+# The bundle as a deployer would pass it, per target (see test_bundle.py).
 BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
+SERVICE_PRINCIPAL = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
+    "dev": BUNDLE_VARIABLES,
+    "prod": {
+        **BUNDLE_VARIABLES,
+        "service_principal": SERVICE_PRINCIPAL,
+        "dashboard_subscribers": [{"user_name": "kpi-readers@example.com"}],
+    },
+}
 FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
 
 
 @dataclass(frozen=True)
 class DbtParse:
-    """One offline `dbt parse`: its arguments, profiles folder and target path."""
+    """One offline `dbt parse`: its arguments, profiles folder and target path; dbt's log
+    events go to target_path/logs/dbt.log, one JSON object a line."""
 
     args: tuple[str, ...]
     profiles_dir: Path
@@ -200,11 +210,24 @@ class DbtParse:
 
     def command(self, *args: str) -> list[str]:
         paths = ["--target-path", str(self.target_path), "--profiles-dir", str(self.profiles_dir)]
-        return [str(DBT), *args, *paths]
+        logs = ["--log-path", str(self.target_path / "logs"), "--log-format-file", "json"]
+        return [str(DBT), *args, *paths, *logs]
 
     @property
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.target_path / "manifest.json").read_text())
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """dbt's structured log events of the parse (and of the `dbt ls` after it, if any)."""
+        return read_events(self.target_path / "logs" / "dbt.log")
+
+
+def read_events(log_file: Path) -> list[dict[str, Any]]:
+    """The events of a dbt.log written with `--log-format-file json`."""
+    events = [json.loads(line) for line in log_file.read_text().splitlines() if line.strip()]
+    assert events, f"{log_file} holds no events"
+    return events
 
 
 def dbt_env(**extra: str) -> dict[str, str]:
@@ -236,7 +259,8 @@ def job_dbt_task(target: str) -> tuple[Path, list[str]]:
     """The bundle job's profiles folder (resolved as the task does) and its dbt commands."""
     from orchestration.bundle import resolved_resources
 
-    resources = resolved_resources(target, variables=BUNDLE_VARIABLES, current_user=FAKE_USER)
+    variables = DEPLOY_VARIABLES[target]
+    resources = resolved_resources(target, variables=variables, current_user=FAKE_USER)
     job = resources["jobs"]["lakehouse_job"]
     dbt_task = next(task["dbt_task"] for task in job["tasks"] if "dbt_task" in task)
     project = (job["_file"].parent / dbt_task["project_directory"]).resolve()
@@ -252,14 +276,15 @@ def command_options(command: str) -> tuple[str, ...]:
 
 @pytest.fixture(scope="session")
 def dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtParse]:
-    """Offline `dbt parse` of the project, run concurrently once per session:
-    `dev` / `prod` with profiles.yml.example, `local` (DuckDB), and `job-dev` / `job-prod`
-    with the bundle job's own arguments and profiles; then `dbt ls` for `dev` and `prod`."""
+    """Offline `dbt parse` of the project, run concurrently once per session: every target of
+    profiles.yml.example (`dev` / `prod` Databricks, `local` DuckDB, `spark`), and `job-dev` /
+    `job-prod` with the bundle job's own arguments and profiles; then `dbt ls` for `dev` and
+    `prod`."""
     example = tmp_path_factory.mktemp("profiles")
     shutil.copy(REPO_ROOT / "profiles.yml.example", example / "profiles.yml")
     parses = {
         target: DbtParse(("--target", target), example, tmp_path_factory.mktemp(f"dbt-{target}"))
-        for target in ("dev", "prod", "local")
+        for target in ("dev", "prod", "local", "spark")
     }
     for target in ("dev", "prod"):
         profiles_dir, commands = job_dbt_task(target)
@@ -268,7 +293,11 @@ def dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtParse]:
         parses[f"job-{target}"] = DbtParse(
             options.pop(), profiles_dir, tmp_path_factory.mktemp(f"dbt-job-{target}")
         )
-    env = dbt_env(LAKEHOUSE_DUCKDB_PATH=str(tmp_path_factory.mktemp("duckdb") / "parse.duckdb"))
+    engines = tmp_path_factory.mktemp("engines")
+    env = dbt_env(
+        LAKEHOUSE_DUCKDB_PATH=str(engines / "parse.duckdb"),
+        LAKEHOUSE_SPARK_WAREHOUSE=str(engines / "spark-warehouse"),
+    )
     run_dbt_commands([parse.command("parse", *parse.args) for parse in parses.values()], env)
     listed = ("dev", "prod")
     listings = run_dbt_commands(

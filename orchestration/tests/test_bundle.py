@@ -1,9 +1,10 @@
 """The Databricks Asset Bundle loads into the official `databricks-bundles` classes, per target.
 
 The classes reject unknown fields and wrong enum values, so a typo in the job or dashboard YAML
-fails here instead of at `databricks bundle deploy`. `${var.*}`, `${bundle.*}` and
-`${workspace.*}` references are resolved first, the way the Databricks CLI does for a target
-(with a made-up current user); `${resources.*}` references stay strings (the classes accept them).
+fails here instead of at `databricks bundle deploy`. The bundle is first resolved for a target
+the way the Databricks CLI does (orchestration/bundle.py: target overrides, variables with a
+made-up current user, development-mode presets, run_as, top-level permissions);
+`${resources.*}` references stay strings (the classes accept them).
 What this cannot prove without a workspace: that the CLI accepts databricks.yml's top-level keys
 (checked here by hand against the documented set) and that the API accepts the dashboard JSON.
 """
@@ -25,6 +26,7 @@ from orchestration.bundle import (
     REFERENCE,
     BundleVariableError,
     load_bundle_config,
+    resolved_bundle,
     resolved_resources,
     without_file,
 )
@@ -32,9 +34,22 @@ from orchestration.bundle import (
 REPO_ROOT = BUNDLE_ROOT.parent
 
 TARGETS = ("dev", "prod")
-# The variables a deployer must pass (`--var` or BUNDLE_VAR_<name>): they have no default.
+# The variables a deployer must pass (`--var` or BUNDLE_VAR_<name>): no default, and no value
+# in the target.
 REQUIRED_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
+SERVICE_PRINCIPAL = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"  # an application ID
+PROD_SUBSCRIBERS = [{"user_name": "kpi-readers@example.com"}]
+DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
+    "dev": REQUIRED_VARIABLES,
+    "prod": {
+        **REQUIRED_VARIABLES,
+        "service_principal": SERVICE_PRINCIPAL,
+        "dashboard_subscribers": PROD_SUBSCRIBERS,
+    },
+}
 FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
+# The CLI's levels for top-level `permissions` (apply_bundle_permissions.go, validatePermissions).
+TOP_LEVEL_PERMISSION_LEVELS = {"CAN_MANAGE", "CAN_VIEW", "CAN_RUN"}
 GRID_WIDTH = 6
 WIDGET_TYPES = {
     "counter",
@@ -49,7 +64,11 @@ WIDGET_TYPES = {
 
 
 def resources_for(target: str) -> dict[str, dict[str, Any]]:
-    return resolved_resources(target, variables=REQUIRED_VARIABLES, current_user=FAKE_USER)
+    return resolved_resources(target, variables=DEPLOY_VARIABLES[target], current_user=FAKE_USER)
+
+
+def bundle_for(target: str) -> dict[str, Any]:
+    return resolved_bundle(target, variables=DEPLOY_VARIABLES[target], current_user=FAKE_USER)
 
 
 def unresolved_references(value: Any) -> set[str]:
@@ -65,14 +84,16 @@ def test_databricks_yml_top_level_and_targets():
     assert config["targets"]["dev"]["mode"] == "development"
     assert config["targets"]["dev"].get("default") is True
     assert config["targets"]["prod"]["mode"] == "production"
+    # Keys of a target in the CLI's bundle JSON schema (bundle/schema/jsonschema.json, Target).
+    target_keys = {"mode", "default", "workspace", "variables", "run_as", "permissions"}
+    target_keys |= {"presets", "resources", "bundle", "sync", "artifacts", "git", "cluster_id"}
+    for target in TARGETS:
+        assert set(config["targets"][target]) <= target_keys, target
     required = {name for name, spec in config["variables"].items() if "default" not in spec}
-    overridden_everywhere = {
-        name
-        for name in required
-        if all(name in config["targets"][target].get("variables", {}) for target in TARGETS)
-    }
-    # Everything without a default is either set per target or passed by the deployer.
-    assert required - overridden_everywhere == set(REQUIRED_VARIABLES)
+    for target in TARGETS:
+        # Everything without a default is either set by the target or passed by the deployer.
+        in_target = set(config["targets"][target].get("variables", {}))
+        assert required - in_target == set(DEPLOY_VARIABLES[target]), target
     for name, spec in config["variables"].items():
         assert spec.get("description"), f"variable {name} needs a description"
     # The catalog differs per environment.
@@ -109,7 +130,7 @@ def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
     assert dbt.environment_key in {environment.environment_key for environment in job.environments}
     environment = next(e for e in job.environments if e.environment_key == dbt.environment_key)
     pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
-    assert pins == ["dbt-databricks>=1.11,<1.12"], "pin the adapter the project is tested with"
+    assert pins == [f"dbt-databricks=={locked_versions()['dbt-databricks']}"]
     commands = dbt.dbt_task.commands
     assert [command.split()[:2] for command in commands] == [
         ["dbt", "source"],
@@ -125,9 +146,9 @@ def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
     assert str(dashboard_task.dashboard_id) == "${resources.dashboards.lakehouse_kpis.id}"
     assert dashboard_task.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
     assert dashboard_task.subscription is not None
-    if target == "dev":
-        subscribers = dashboard_task.subscription.subscribers
-        assert [subscriber.user_name for subscriber in subscribers] == [FAKE_USER["userName"]]
+    subscribers = [subscriber.user_name for subscriber in dashboard_task.subscription.subscribers]
+    expected = {"dev": [FAKE_USER["userName"]], "prod": ["kpi-readers@example.com"]}[target]
+    assert subscribers == expected
 
 
 def test_job_paths_resolve_like_the_cli_does():
@@ -177,6 +198,9 @@ def test_every_dashboard_loads_into_the_bundle_classes(target):
     assert dashboard.dataset_catalog == expected_catalog
     assert dashboard.dataset_schema == expected_schema
     assert dashboard.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
+    # Viewers query with their own credentials (the CLI defaults embed_credentials to false,
+    # and refuses it with a run_as identity other than the deployer).
+    assert not dashboard.embed_credentials
 
 
 def load_dashboard() -> dict[str, Any]:
@@ -275,8 +299,119 @@ def test_dashboard_shows_the_requested_kpis():
     assert has("line", "kpis_daily", "order_date", "sum(lost_revenue)")
 
 
-@pytest.mark.parametrize("missing", sorted(REQUIRED_VARIABLES))
-def test_a_deploy_without_a_required_variable_is_refused(missing):
-    passed = {name: value for name, value in REQUIRED_VARIABLES.items() if name != missing}
+@pytest.mark.parametrize(
+    ("target", "missing"),
+    [(target, name) for target in TARGETS for name in sorted(DEPLOY_VARIABLES[target])],
+)
+def test_a_deploy_without_a_required_variable_is_refused(target, missing):
+    """A prod deploy must name its service principal and its dashboard subscribers: a prod
+    subscription without subscribers cannot be deployed by omission."""
+    passed = {k: v for k, v in DEPLOY_VARIABLES[target].items() if k != missing}
     with pytest.raises(BundleVariableError, match=missing):
-        resolved_resources("prod", variables=passed, current_user=FAKE_USER)
+        resolved_resources(target, variables=passed, current_user=FAKE_USER)
+
+
+def locked_versions() -> dict[str, str]:
+    """`name==version` lines of requirements.lock."""
+    lines = (REPO_ROOT / "requirements.lock").read_text().splitlines()
+    pins = (line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+    return {name.strip().lower(): version.strip() for name, version in pins}
+
+
+def test_the_job_installs_the_locked_dbt_versions():
+    """One source of truth: each package of the job's environment is pinned to the version
+    requirements.lock installs locally (and every test here runs with)."""
+    job = load_bundle_config()["resources"]["jobs"]["lakehouse_job"]
+    (environment,) = job["environments"]
+    dependencies = environment["spec"]["dependencies"]
+    assert {dependency.split("==")[0] for dependency in dependencies} >= {"dbt-databricks"}
+    locked = locked_versions()
+    for dependency in dependencies:
+        name, _, version = dependency.partition("==")
+        assert version == locked[name.lower()], f"{dependency}: requirements.lock has {locked}"
+
+
+def test_the_bundle_requires_a_cli_that_knows_its_fields():
+    """Dashboards' dataset_catalog / dataset_schema exist from Databricks CLI v0.281.0 on (the
+    CLI's commit b6349a4, first released in v0.281.0); older CLIs fail `bundle validate`."""
+    config = load_bundle_config()
+    assert "dataset_catalog" in config["resources"]["dashboards"]["lakehouse_kpis"]
+    constraint = config["bundle"]["databricks_cli_version"]
+    match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.(\d+)", constraint)
+    assert match, constraint
+    assert tuple(int(part) for part in match.groups()) >= (0, 281, 0)
+
+
+def test_dev_schedules_are_paused_and_prod_runs_daily():
+    """`mode: development` pauses a schedule only when the job sets no pause_status
+    (apply_presets.go); prod's presets unpause it."""
+    base = load_bundle_config()["resources"]["jobs"]["lakehouse_job"]
+    assert "pause_status" not in base["schedule"], "an explicit status defeats dev's pause"
+    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_job"]))
+    prod = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_job"]))
+    assert dev.schedule.pause_status.value == "PAUSED"
+    assert prod.schedule.pause_status.value == "UNPAUSED"
+    assert dev.name == f"[dev {FAKE_USER['short_name']}] lakehouse-dev"
+    assert prod.name == "lakehouse-prod"
+
+
+def test_prod_runs_as_the_service_principal_and_dev_as_the_deployer():
+    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_job"]))
+    prod = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_job"]))
+    assert dev.run_as is None
+    assert prod.run_as is not None
+    assert prod.run_as.service_principal_name == SERVICE_PRINCIPAL
+    assert prod.run_as.user_name is None
+
+
+def principal(permission: dict[str, Any]) -> tuple[str, str]:
+    (key,) = [key for key in permission if key != "level"]
+    return key, permission[key]
+
+
+def test_prod_permissions():
+    """Deployers (and the service principal) manage the job, the dashboard and the root folder;
+    analysts read the dashboard and have no permission on the job, so they run nothing; the
+    root folder is not writable by all users (the CLI warns for /Workspace/Shared)."""
+    bundle = bundle_for("prod")
+    for permission in bundle["permissions"]:
+        assert permission["level"] in TOP_LEVEL_PERMISSION_LEVELS, permission
+    deployers = ("group_name", "lakehouse_deployers")
+    managers = {deployers, ("service_principal_name", SERVICE_PRINCIPAL)}
+    assert {principal(p) for p in bundle["permissions"] if p["level"] == "CAN_MANAGE"} == managers
+    analysts = ("group_name", "analysts")
+
+    job = Job.from_dict(without_file(bundle["resources"]["jobs"]["lakehouse_job"]))
+    job_levels = {principal(p.as_dict()): p.level.value for p in job.permissions}
+    assert job_levels == dict.fromkeys(managers, "CAN_MANAGE")
+    assert analysts not in job_levels
+
+    raw_dashboard = bundle["resources"]["dashboards"]["lakehouse_kpis"]
+    dashboard = Dashboard.from_dict(without_file(raw_dashboard))
+    dashboard_levels = {principal(p.as_dict()): p.level.value for p in dashboard.permissions}
+    assert dashboard_levels == {**dict.fromkeys(managers, "CAN_MANAGE"), analysts: "CAN_READ"}
+
+    root = bundle["workspace"]["root_path"]
+    assert root == f"/Workspace/Users/{SERVICE_PRINCIPAL}/.bundle/lakehouse/prod"
+    assert not root.startswith("/Workspace/Shared/")
+    assert ("group_name", "users") not in {principal(p) for p in bundle["permissions"]}
+
+
+def test_dev_deployments_belong_to_the_developer():
+    """No top-level permissions in dev: the job, the dashboard and ~/.bundle are the
+    deployer's alone (the analysts read prod's dashboard)."""
+    bundle = bundle_for("dev")
+    assert "permissions" not in bundle
+    assert "root_path" not in bundle.get("workspace", {})
+    for kind in ("jobs", "dashboards"):
+        for resource in bundle["resources"][kind].values():
+            assert "permissions" not in resource
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_no_dashboard_subscription_without_subscribers(target):
+    for job in resources_for(target)["jobs"].values():
+        for task in job["tasks"]:
+            subscription = task.get("dashboard_task", {}).get("subscription")
+            if subscription is not None:
+                assert subscription["subscribers"], (target, task["task_key"])

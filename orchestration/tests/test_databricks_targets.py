@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
+import jinja2
 import pytest
 
 from orchestration.bundle import BUNDLE_ROOT, resolved_resources
@@ -21,10 +24,22 @@ LAYERS = ("bronze", "silver", "gold")
 PII_COLUMNS = {"first_name", "last_name", "email"}
 FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
 BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
+DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
+    "dev": BUNDLE_VARIABLES,
+    "prod": {
+        **BUNDLE_VARIABLES,
+        "service_principal": "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "dashboard_subscribers": [{"user_name": "kpi-readers@example.com"}],
+    },
+}
 
 
 def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+
+
+def snapshots(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "snapshot"]
 
 
 def layer(node: dict[str, Any]) -> str:
@@ -71,20 +86,23 @@ def test_databricks_configs(target, dbt_parses):
     assert fact_orders["matched_condition"] == (
         "DBT_INTERNAL_DEST.updated_at <= DBT_INTERNAL_SOURCE.updated_at"
     )
+    # Snapshots are tables too: the same Delta configs as the models.
+    snapshot_nodes = {node["name"]: node for node in snapshots(dbt_parses[target].manifest)}
+    assert snapshot_nodes
+    for node in snapshot_nodes.values():
+        config = node["config"]
+        assert config["file_format"] == "delta", node["name"]
+        assert config["tblproperties"] == nodes["kpis_daily"]["config"]["tblproperties"]
+        assert config["persist_docs"] == {"relation": True, "columns": True}, node["name"]
     # Customer PII is masked in silver and in the customer snapshot (which copies it).
-    manifest = dbt_parses[target].manifest
-    snapshots = {
-        node["name"]: node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "snapshot"
-    }
-    for node in (nodes["dim_customers"], snapshots["customers_snapshot"]):
+    for node in (nodes["dim_customers"], snapshot_nodes["customers_snapshot"]):
         hooks = [hook["sql"] for hook in node["config"]["post-hook"]]
         assert any("mask_pii_columns(['first_name', 'last_name', 'email'])" in h for h in hooks)
 
 
 def test_no_databricks_config_reaches_duckdb(dbt_parses):
-    for node in models(dbt_parses["local"].manifest):
+    manifest = dbt_parses["local"].manifest
+    for node in models(manifest):
         config = node["config"]
         assert config.get("file_format") != "delta", node["name"]
         assert not config.get("tblproperties"), node["name"]
@@ -92,6 +110,12 @@ def test_no_databricks_config_reaches_duckdb(dbt_parses):
         assert not config.get("liquid_clustered_by"), node["name"]
         assert not config.get("matched_condition"), node["name"]
         assert node["schema"] == layer(node), node["name"]
+    assert snapshots(manifest)
+    for node in snapshots(manifest):
+        config = node["config"]
+        assert config.get("file_format") != "delta", node["name"]
+        assert not config.get("tblproperties"), node["name"]
+        assert not config.get("persist_docs"), node["name"]
 
 
 def test_no_customer_pii_is_documented_in_gold(dbt_parses):
@@ -106,7 +130,8 @@ def test_the_job_writes_where_the_dashboard_reads(target, dbt_parses):
     """The job's exact dbt arguments with its own profiles: the catalog and gold schema dbt
     writes to are the ones the bundle's dashboard reads (dataset_catalog / dataset_schema)."""
     manifest = dbt_parses[f"job-{target}"].manifest
-    resources = resolved_resources(target, variables=BUNDLE_VARIABLES, current_user=FAKE_USER)
+    variables = DEPLOY_VARIABLES[target]
+    resources = resolved_resources(target, variables=variables, current_user=FAKE_USER)
     dashboard = resources["dashboards"]["lakehouse_kpis"]
     gold = [node for node in models(manifest) if layer(node) == "gold"]
     assert gold
@@ -136,3 +161,106 @@ def test_the_dashboards_are_exposures_at_the_end_of_the_lineage(dbt_parses, gold
         assert exposure["type"] == "dashboard"
         assert set(exposure["depends_on"]["nodes"]) == gold_ids, exposure["name"]
     assert exposures["local_kpi_dashboard"]["url"] == "data/dashboard/index.html"
+    # The Lakeview dashboard's URL depends on the workspace: no URL rather than prose.
+    assert exposures["lakeview_kpi_dashboard"]["url"] is None
+    for exposure in exposures.values():
+        url = exposure["url"]
+        if url is not None:
+            assert not re.search(r"[\s<>()]", url), url
+            assert urlsplit(url).scheme in {"", "http", "https"}, url
+
+
+def test_dbt_parse_warns_about_nothing(dbt_parses):
+    """No deprecation (nor any other warning) on any target, with profiles.yml.example and
+    with the job's exact arguments and profiles: dbt's structured log events of each parse."""
+    assert {"dev", "prod", "local", "spark", "job-dev", "job-prod"} <= set(dbt_parses)
+    for name, parse in dbt_parses.items():
+        events = parse.events
+        assert any(event["info"]["name"] == "CommandCompleted" for event in events), name
+        warnings = [
+            f"{event['info']['name']}: {event['info']['msg']}"
+            for event in events
+            if event["info"]["level"] in {"warn", "error"} or "Deprecation" in event["info"]["name"]
+        ]
+        assert not warnings, f"{name}:\n" + "\n".join(warnings)
+
+
+def project_hooks(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """on-run-start / on-run-end: `dbt source freshness` runs them too (dbt 1.11's
+    source_freshness_run_project_hooks defaults to true)."""
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "operation"]
+
+
+def macro_closure(manifest: dict[str, Any], roots: list[str]) -> set[str]:
+    """The macros `roots` call, transitively (dbt's depends_on.macros)."""
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        unique_id = pending.pop()
+        if unique_id not in seen:
+            seen.add(unique_id)
+            pending.extend(manifest["macros"][unique_id]["depends_on"]["macros"])
+    return seen
+
+
+@pytest.mark.parametrize("target", ["dev", "prod"])
+def test_freshness_runs_no_hook_that_needs_a_built_relation(target, dbt_parses):
+    """The job's first command, `dbt source freshness`, runs the project hooks before any
+    `dbt build` created a schema. The only one is on-run-start's stage_raw_sources, which
+    creates the raw schema and tables it refreshes; no project hook grants on (or reads) gold.
+    None of the project macros it calls has a databricks__ version, so Databricks runs the
+    SQL that test_job_first_run.py runs on an empty local Spark warehouse."""
+    manifest = dbt_parses[f"job-{target}"].manifest
+    hooks = project_hooks(manifest)
+    assert [hook["raw_code"] for hook in hooks] == ["{{ stage_raw_sources() }}"]
+    assert all("on-run-start" in hook["name"] for hook in hooks)
+    called = macro_closure(manifest, [m for hook in hooks for m in hook["depends_on"]["macros"]])
+    macros = manifest["macros"].values()
+    project_macros = {macro["name"] for macro in macros if macro["package_name"] == "lakehouse"}
+    names = {manifest["macros"][unique_id]["name"] for unique_id in called}
+    assert "stage_raw_source" in names and "grant_gold_schema_usage" not in names
+    assert not {f"databricks__{name}" for name in names} & project_macros
+
+
+def render_macro(manifest: dict[str, Any], name: str, dbt_vars: dict[str, str], **kwargs: Any):
+    """A project macro's SQL with dbt-databricks' quoting (backticks) and the job's --vars."""
+
+    class Adapter:
+        @staticmethod
+        def quote(identifier: str) -> str:
+            return f"`{identifier}`"
+
+    macro = manifest["macros"][f"macro.lakehouse.{name}"]["macro_sql"]
+    template = jinja2.Environment().from_string(macro + "{{ " + name + "(**kwargs) }}")
+    rendered = template.render(
+        adapter=Adapter, var=lambda key, default=None: dbt_vars.get(key, default), kwargs=kwargs
+    )
+    return " ".join(rendered.split())
+
+
+@pytest.mark.parametrize("target", ["dev", "prod"])
+def test_gold_grants_live_with_the_gold_models(target, dbt_parses):
+    """USE SCHEMA on gold is a post-hook of each gold model (it runs once the model, hence
+    its schema, exists), next to dbt's SELECT `grants`; nothing else gets grants."""
+    parse = dbt_parses[f"job-{target}"]
+    manifest = parse.manifest
+    dbt_vars = json.loads(parse.args[parse.args.index("--vars") + 1])
+    analysts = dbt_vars["analysts_group"]
+    for node in models(manifest):
+        hooks = [hook["sql"] for hook in node["config"]["post-hook"]]
+        grants = "{{ grant_gold_schema_usage(this) }}" in hooks
+        assert grants == (layer(node) == "gold"), node["name"]
+        expected = {"select": [analysts]} if layer(node) == "gold" else {}
+        assert node["config"]["grants"] == expected, node["name"]
+        if grants:
+            relation = {"database": node["database"], "schema": node["schema"]}
+            sql = render_macro(
+                manifest,
+                "databricks__grant_gold_schema_usage",
+                dbt_vars,
+                relation=SimpleNamespace(**relation),
+            )
+            assert sql == (
+                f"grant use schema on schema `{CATALOGS[target]}`."
+                f"`{expected_schema(target, 'gold')}` to `{analysts}`"
+            )

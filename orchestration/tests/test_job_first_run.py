@@ -1,0 +1,150 @@
+"""The bundle job's first run in an empty warehouse, offline on local Apache Spark.
+
+The job's dbt commands (`dbt source freshness`, then `dbt build`), exactly as the bundle deploys
+them for `dev` (with `raw_root` pointing at a small generated raw zone), run in order with the
+job's profile on a fresh `spark` warehouse that holds no schema yet. The profile is the job's own
+(orchestration/dbt_profiles) plus the `spark` output of profiles.yml.example, the offline
+stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros); only
+`--target` changes. In dbt 1.11 `source freshness` runs the project's hooks: this proves the
+hooks it runs touch nothing that a first `dbt build` has not created yet.
+test_databricks_targets.py proves the Databricks side: the same hooks there, and the gold
+grants as post-hooks of the gold models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from orchestration.bundle import resolved_resources
+from orchestration.tests.conftest import (
+    BUNDLE_VARIABLES,
+    DBT,
+    FAKE_USER,
+    REPO_ROOT,
+    dbt_env,
+    job_dbt_task,
+    read_events,
+)
+
+pytestmark = pytest.mark.spark
+
+STAND_IN_TARGET = "spark"
+START_DATE = dt.date(2026, 1, 5)
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One job command, as run: its words, its result, dbt's log events and the schemas of the
+    warehouse afterwards."""
+
+    words: list[str]
+    completed: subprocess.CompletedProcess[str]
+    events: list[dict[str, Any]]
+    schemas_after: list[str]
+
+    def explain(self) -> str:
+        output = self.completed.stdout + self.completed.stderr
+        return f"{' '.join(self.words[:3])}: exit {self.completed.returncode}\n{output[-6000:]}"
+
+    def hooks_run(self) -> list[str]:
+        """The project hooks dbt ran, e.g. lakehouse.on-run-start.0."""
+        return [
+            event["data"]["statement"]
+            for event in self.events
+            if event["info"]["name"] == "LogHookStartLine"
+        ]
+
+
+def job_profile_with_spark(folder: Path) -> Path:
+    """The job's profiles.yml with profiles.yml.example's `spark` output added."""
+    profiles_dir, _ = job_dbt_task("dev")
+    profiles = yaml.safe_load((profiles_dir / "profiles.yml").read_text())
+    example = yaml.safe_load((REPO_ROOT / "profiles.yml.example").read_text())
+    (profile,) = profiles.values()
+    profile["outputs"][STAND_IN_TARGET] = example["lakehouse"]["outputs"][STAND_IN_TARGET]
+    (folder / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
+    return folder
+
+
+def spark_schemas(warehouse: Path) -> list[str]:
+    """The schemas of the local Spark warehouse (one `<name>.db` folder each)."""
+    return sorted(path.name.removesuffix(".db") for path in warehouse.glob("*.db"))
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
+    from lambda_generator.core import generate_batches
+
+    root = tmp_path_factory.mktemp("job-first-run")
+    raw_root = root / "raw"
+    generate_batches(str(raw_root), seed=8, batches=1, orders_per_batch=200, start_date=START_DATE)
+    variables = {**BUNDLE_VARIABLES, "raw_root": str(raw_root)}
+    resources = resolved_resources("dev", variables=variables, current_user=FAKE_USER)
+    job = resources["jobs"]["lakehouse_job"]
+    (dbt_task,) = [task["dbt_task"] for task in job["tasks"] if "dbt_task" in task]
+    profiles_dir = job_profile_with_spark(root)
+    warehouse = root / "spark-warehouse"
+    env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse))
+
+    runs: list[CommandRun] = []
+    for index, command in enumerate(dbt_task["commands"]):
+        words = shlex.split(command)
+        words[words.index("--target") + 1] = STAND_IN_TARGET
+        logs = root / f"logs-{index}"
+        paths = ["--profiles-dir", str(profiles_dir), "--target-path", str(root / "target")]
+        paths += ["--log-path", str(logs), "--log-format-file", "json"]
+        completed = subprocess.run(
+            [str(DBT), *words[1:], *paths],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        runs.append(
+            CommandRun(words, completed, read_events(logs / "dbt.log"), spark_schemas(warehouse))
+        )
+        if completed.returncode != 0:
+            break
+    return runs
+
+
+def test_the_job_commands_succeed_in_order_on_an_empty_warehouse(first_run):
+    assert [run.words[:3] for run in first_run] == [
+        ["dbt", "source", "freshness"],
+        ["dbt", "build", "--target"],
+    ], first_run[-1].explain()
+    for run in first_run:
+        assert run.completed.returncode == 0, run.explain()
+
+
+def test_freshness_runs_only_hooks_that_create_what_they_touch(first_run):
+    """Freshness runs the on-run-start hook (it stages the raw sources, creating their schema)
+    and nothing else: no on-run-end hook, and no schema but raw exists after it."""
+    freshness = first_run[0]
+    assert freshness.completed.returncode == 0, freshness.explain()
+    assert freshness.hooks_run() == ["lakehouse.on-run-start.0"]
+    assert freshness.schemas_after == ["raw"]
+    hook_results = [
+        event["data"]["status"]
+        for event in freshness.events
+        if event["info"]["name"] == "LogHookEndLine"
+    ]
+    assert hook_results == ["success"]
+
+
+def test_the_build_after_freshness_creates_every_layer(first_run):
+    build = first_run[-1]
+    assert build.words[:2] == ["dbt", "build"]
+    assert build.completed.returncode == 0, build.explain()
+    assert build.hooks_run() == ["lakehouse.on-run-start.0"]
+    assert {"raw", "bronze", "silver", "gold"} <= set(build.schemas_after)
