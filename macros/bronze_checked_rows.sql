@@ -1,41 +1,241 @@
-{#- Schema enforcement for one raw entity: a select over the rows of files not loaded yet
-    (bronze_unloaded_rows of `source_relation` and `loaded_relations`) with every declared
-    column cast to its data_type (try_cast_value; empty strings become null), the
-    lineage columns (_source_file, _source_row_number, _ingest_date, _ingested_at), the raw
-    values as JSON (_raw_values) and _reject_reason: null for a good row, otherwise every reason
-    the row cannot enter bronze (wrong shape, missing required value, value that does not cast). -#}
-{% macro bronze_checked_rows(entity, source_relation, loaded_relations) %}
+{#- The body of bronze_<entity>_checked: every row of the files of one raw entity that the file
+    ledger (bronze_files) lists for loading and this table does not hold yet, each raw file read
+    once. The header row of each file decides which field is which column (by name); every
+    declared column is typed (try_cast_value) and checked against its value rules
+    (raw_source_columns: pattern, min/max, accepted_values, required) and the table's row_rules.
+    _reject_reason is null for a good row, otherwise every reason the row cannot enter bronze;
+    a file whose header does not name the declared columns exactly once, or that has no header,
+    is rejected whole (one row per data row, or one row numbered 0 when it has none). -#}
+{% macro bronze_checked_rows(entity) %}
     {%- set columns = raw_source_columns(entity) -%}
-    {%- set reasons = ['_shape_error'] -%}
+    {%- set names = columns | map(attribute='name') | list -%}
+    {%- set field_count = columns | length -%}
+    {%- set fields = [] -%}
+    {%- for position in range(1, field_count + 1) -%}
+        {%- do fields.append('field_' ~ position) -%}
+    {%- endfor -%}
+    {%- set files = bronze_files_to_check(entity) -%}
+    {%- set declared_list = names | map('tojson') | join(', ') | replace('"', "'") %}
+
+with
+
+files_to_check as (
     select
+        file_path,
+        source_file,
+        ingest_date
+    from {{ ref('bronze_files') }}
+    where
+        entity = '{{ entity }}'
+        and file_status = 'new'
+        and file_path in ({{ bronze_sql_list(files) }})
+),
+
+raw_rows as (
+    select
+        *,
+        {{ raw_scan_position() }} as _scan_position
+    from {{ source('raw', entity) }}
+    where _file_path in ({{ bronze_sql_list(files) }})
+),
+
+numbered_rows as (
+    select
+        *,
+        row_number() over (partition by _file_path order by _scan_position) as _file_row_number
+    from raw_rows
+),
+
+headers as (
+    select
+        _file_path,
+        {%- for position in range(1, field_count + 1) %}
+        field_{{ position }} as header_{{ position }},
+        {%- endfor %}
+        _extra_fields as extra_header_fields,
+        _extra_fields is not null or field_{{ field_count }} is null as is_header_ragged
+    from numbered_rows
+    where _file_row_number = 1
+),
+
+header_positions as (
+    select
+        *,
+        {%- for name in names %}
+        case
+            {%- for position in range(1, field_count + 1) %}
+            when header_{{ position }} = '{{ name }}' then {{ position }}
+            {%- endfor %}
+        end as position_of_{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from headers
+),
+
+header_problems as (
+    select
+        *,
+        concat_ws(', ',
+            {%- for name in names %}
+            case when position_of_{{ name }} is null then '{{ name }}' end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as missing_columns,
+        concat_ws(', ',
+            {%- for position in range(1, field_count + 1) %}
+            case when header_{{ position }} not in ({{ declared_list }}) then header_{{ position }} end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as unknown_columns,
+        concat_ws(', ',
+            {%- for position in range(1, field_count) %}
+            case when header_{{ position }} in ({% for later in range(position + 1, field_count + 1) %}header_{{ later }}{{ ', ' if not loop.last }}{% endfor %}) then header_{{ position }} end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as repeated_columns
+    from header_positions
+),
+
+file_checks as (
+    select
+        files_to_check.file_path,
+        files_to_check.source_file,
+        files_to_check.ingest_date,
+        header_problems._file_path is not null as has_header,
+        {%- for name in names %}
+        header_problems.position_of_{{ name }},
+        {%- endfor %}
+        case
+            when header_problems._file_path is null
+                then 'file is empty: no header row'
+            when header_problems.missing_columns != ''
+                or header_problems.unknown_columns != ''
+                or header_problems.repeated_columns != ''
+                or header_problems.is_header_ragged
+                then 'header does not name the {{ field_count }} declared columns exactly once:'
+                || case when header_problems.missing_columns != '' then ' missing ' || header_problems.missing_columns else '' end
+                || case when header_problems.unknown_columns != '' then ' unknown ' || header_problems.unknown_columns else '' end
+                || case when header_problems.repeated_columns != '' then ' repeated ' || header_problems.repeated_columns else '' end
+                || case when header_problems.extra_header_fields is not null then ' more than {{ field_count }} columns: ' || header_problems.extra_header_fields else '' end
+        end as file_reject_reason
+    from files_to_check
+    left join header_problems
+        on files_to_check.file_path = header_problems._file_path
+),
+
+data_rows as (
+    select
+        file_checks.source_file as _source_file,
+        file_checks.ingest_date as _ingest_date,
+        file_checks.file_reject_reason,
+        numbered_rows._file_row_number - 1 as _source_row_number,
+        {%- for name in names %}
+        case
+            {%- for position in range(1, field_count + 1) %}
+            when file_checks.position_of_{{ name }} = {{ position }} then numbered_rows.field_{{ position }}
+            {%- endfor %}
+        end as {{ adapter.quote(name) }},
+        {%- endfor %}
+        {%- for position in range(1, field_count + 1) %}
+        numbered_rows.field_{{ position }},
+        {%- endfor %}
+        numbered_rows._extra_fields is not null or numbered_rows.field_{{ field_count }} is null as is_ragged
+    from numbered_rows
+    inner join file_checks
+        on numbered_rows._file_path = file_checks.file_path
+    where numbered_rows._file_row_number > 1
+),
+
+typed_rows as (
+    select
+        _source_file,
+        _ingest_date,
+        _source_row_number,
+        file_reject_reason,
+        is_ragged,
         {%- for column in columns %}
         {%- set raw_value = 'nullif(' ~ adapter.quote(column.name) ~ ", '')" %}
         {%- if column.data_type == 'string' %}
         {{ raw_value }} as {{ column.name }},
         {%- else %}
-        {%- set typed_value = try_cast_value(raw_value, column.data_type) %}
-        {{ typed_value }} as {{ column.name }},
-        {%- do reasons.append(
-            "case when " ~ raw_value ~ " is not null and " ~ typed_value ~ " is null then '"
-            ~ column.name ~ " is not a valid " ~ column.data_type ~ "' end"
-        ) %}
+        {{ try_cast_value(raw_value, column.data_type) }} as {{ column.name }},
         {%- endif %}
-        {%- if column.required %}
-        {%- do reasons.append(
-            "case when " ~ raw_value ~ " is null then '" ~ column.name ~ " is missing' end"
-        ) %}
-        {%- endif %}
+        {{ raw_value }} as _raw_{{ column.name }},
+        {%- endfor %}
+        case
+            when file_reject_reason is null
+                then {{ raw_values_json(names, names) }}
+            else {{ raw_values_json(fields, fields) }}
+        end as _raw_values
+    from data_rows
+),
+
+row_checks as (
+    select
+        *,
+        concat_ws('; ',
+            case when is_ragged then 'wrong number of fields (expected {{ field_count }})' end,
+            {%- for column in columns %}
+            {{ bronze_value_rule_violation(column) }},
+            {%- endfor %}
+            {%- for row_rule in (raw_source_node(entity).meta.get('row_rules', []) if execute else []) %}
+            case when not ({{ row_rule.condition }}) then '{{ row_rule.reason }}' end,
+            {%- endfor %}
+            case when {% for column in columns %}{{ bronze_is_not_utf8('_raw_' ~ column.name) }}{{ ' or ' if not loop.last }}{% endfor %}
+                then 'file is not valid UTF-8 text'
+            end
+        ) as row_reasons
+    from typed_rows
+),
+
+checked_rows as (
+    select
+        {%- for name in names %}
+        {{ name }},
         {%- endfor %}
         _source_file,
-        row_number() over (
-            partition by _source_file
-            order by _scan_position
-        ) as _source_row_number,
+        _source_row_number,
         _ingest_date,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _ingested_at,
-        {{ raw_values_json(columns | map(attribute='name') | list) }} as _raw_values,
-        nullif(concat_ws('; ', {{ reasons | join(', ') }}), '') as _reject_reason
-    from (
-        {{ bronze_unloaded_rows(source_relation, loaded_relations) }}
-    ) as unloaded_rows
+        _raw_values,
+        coalesce(file_reject_reason, nullif(row_reasons, '')) as _reject_reason
+    from row_checks
+),
+
+files_without_rows as (
+    select
+        {%- for column in columns %}
+        cast(null as {{ column.data_type }}) as {{ column.name }},
+        {%- endfor %}
+        source_file as _source_file,
+        0 as _source_row_number,
+        ingest_date as _ingest_date,
+        cast(null as {{ dbt.type_string() }}) as _raw_values,
+        file_reject_reason as _reject_reason
+    from file_checks
+    where not has_header
+),
+
+final as (
+    select
+        {%- for name in names %}
+        {{ name }},
+        {%- endfor %}
+        _source_file,
+        cast(_source_row_number as bigint) as _source_row_number,
+        _ingest_date,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
+        _raw_values,
+        _reject_reason
+    from checked_rows
+    union all
+    select
+        {%- for name in names %}
+        {{ name }},
+        {%- endfor %}
+        _source_file,
+        cast(_source_row_number as bigint) as _source_row_number,
+        _ingest_date,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
+        _raw_values,
+        _reject_reason
+    from files_without_rows
+)
+
+select * from final
 {% endmacro %}

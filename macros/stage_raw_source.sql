@@ -1,116 +1,118 @@
-{#- Stage one raw entity as a relation with every declared column as a string, plus
-    _source_file (path relative to the raw root), _ingest_date (the partition) and _shape_error
-    (null when the row has exactly the declared number of fields). -#}
-{% macro stage_raw_source(relation, location, column_names) %}
-    {{ return(adapter.dispatch('stage_raw_source')(relation, location, column_names)) }}
+{#- Stage one raw entity (on-run-start): a relation with the raw fields of every file under
+    `location` BY POSITION, as strings: field_1 ... field_<field_count>, a column that is not
+    null when a row has more fields than that (_extra_fields on DuckDB, _corrupt_record on
+    Spark), and _file_path, the path the engine lists the file under. The header row is kept
+    as the first row of each file: bronze maps the fields by the header's names. Nothing is
+    read here: the relation is a view or an external table. -#}
+{% macro stage_raw_source(relation, location, field_count) %}
+    {{ return(adapter.dispatch('stage_raw_source')(relation, location, field_count)) }}
 {% endmacro %}
 
 
-{#- DuckDB: a view over read_csv. Rows are never dropped: no ignore_errors. Spare padding
-    columns catch rows with too many fields, null_padding plus a null string that never occurs
-    ('\N') tells a missing trailing field (null) from an empty one (''). A row with more fields
-    than the padding holds fails the read with DuckDB's error naming the line. -#}
-{% macro duckdb__stage_raw_source(relation, location, column_names) %}
-    {%- set extra_columns = [] -%}
-    {%- for position in range(1, 9) -%}
-        {%- do extra_columns.append('_extra_field_' ~ position) -%}
-    {%- endfor -%}
-    {%- set pattern = location ~ '/ingest_date=*/*.csv' -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
-    {%- set source_file_expression -%}
-        regexp_extract(filename, '[^/]+/ingest_date=[^/]+/[^/]+$', 0)
-    {%- endset -%}
+{#- DuckDB: a view over read_csv of every file under the entity folder (a filter on _file_path
+    is pushed into the reader: only those files are opened). Rows are never dropped silently:
+    a spare column catches rows with too many fields, null_padding plus a null string that
+    never occurs ('\N') tells a missing trailing field (null) from an empty one (''), a broken
+    quote ends up inside a value (which then fails its rule), and the lines of a file that is
+    not UTF-8 (or is compressed bytes named .csv) are recorded in the temporary table
+    <relation>__rejects by store_rejects; bronze quarantines such a file whole. -#}
+{% macro duckdb__stage_raw_source(relation, location, field_count) %}
+    {%- set pattern = location ~ '/**' -%}
+    {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] -%}
     {%- call statement('stage_raw_source', auto_begin=false) -%}
         create or replace view {{ relation }} as
         {% if found > 0 -%}
         select
-            {%- for name in column_names %}
-            {{ adapter.quote(name) }},
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }},
             {%- endfor %}
-            {{ source_file_expression }} as _source_file,
-            ingest_date as _ingest_date,
-            case
-                when {{ extra_columns[0] }} is not null
-                    then 'too many fields: unexpected extra values '
-                        || concat_ws(',', {{ extra_columns | join(', ') }})
-                when {{ adapter.quote(column_names[-1]) }} is null
-                    then 'too few fields: expected {{ column_names | length }}'
-            end as _shape_error
+            _extra_fields,
+            filename as _file_path
         from read_csv(
-            '{{ pattern }}',
+            {{ sql_string_literal(pattern) }},
             columns = {
-                {%- for name in column_names + extra_columns %}
-                '{{ name }}': 'varchar',
+                {%- for position in range(1, field_count + 1) %}
+                'field_{{ position }}': 'varchar',
                 {%- endfor %}
+                '_extra_fields': 'varchar'
             },
-            header = true,
+            header = false,
             auto_detect = false,
             delim = ',',
             quote = '"',
             escape = '"',
             nullstr = '\N',
+            strict_mode = false,
             null_padding = true,
             parallel = false,
             filename = true,
-            hive_partitioning = true,
-            hive_types = {'ingest_date': 'date'}
+            hive_partitioning = false,
+            store_rejects = true,
+            rejects_table = '{{ relation.identifier }}__rejects',
+            rejects_scan = '{{ relation.identifier }}__scans'
         )
         {%- else -%}
-        {#- No batch delivered yet: an empty relation with the same columns. -#}
+        {#- No file delivered yet: an empty relation with the same columns. -#}
         select
-            {%- for name in column_names %}
-            cast(null as varchar) as {{ adapter.quote(name) }},
+            {%- for position in range(1, field_count + 1) %}
+            cast(null as varchar) as field_{{ position }},
             {%- endfor %}
-            cast(null as varchar) as _source_file,
-            cast(null as date) as _ingest_date,
-            cast(null as varchar) as _shape_error
+            cast(null as varchar) as _extra_fields,
+            cast(null as varchar) as _file_path
         where false
         {%- endif %}
     {%- endcall -%}
 {% endmacro %}
 
 
-{#- Spark and Databricks: an external CSV table over the entity's folder (every column a
-    string; PERMISSIVE mode puts a row with the wrong number of fields in _corrupt_record
-    instead of dropping it; multiLine for quoted line breaks, which also keeps one reader per
-    file), refreshed so new files are listed, and a view that adds the file path. -#}
-{% macro spark__stage_raw_source(relation, location, column_names) %}
+{#- Spark and Databricks: an external CSV table over the entity folder (every field a string;
+    PERMISSIVE mode puts a row with the wrong number of fields in _corrupt_record instead of
+    dropping it; multiLine for quoted line breaks, which also keeps one reader per file, in
+    file order; every file under the folder, gzip included, bronze picks the files), refreshed
+    so new files are listed, a view adding the file path, and a binaryFile table over the same
+    folder for the file listing (path, size, modification time; the content is not read). -#}
+{% macro spark__stage_raw_source(relation, location, field_count) %}
     {%- set files_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__files'}) -%}
+    {%- set listing_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__listing'}) -%}
     {%- call statement('stage_raw_source_table') -%}
         create table if not exists {{ files_relation }} (
-            {%- for name in column_names %}
-            {{ name }} string,
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }} string,
             {%- endfor %}
             _corrupt_record string
         )
         using csv
         options (
-            header 'true',
+            header 'false',
             mode 'PERMISSIVE',
             columnNameOfCorruptRecord '_corrupt_record',
             multiLine 'true',
             quote '"',
             escape '"',
-            recursiveFileLookup 'true',
-            pathGlobFilter '*.csv'
+            recursiveFileLookup 'true'
         )
-        location '{{ location }}/'
+        location {{ sql_string_literal(location ~ '/') }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_listing') -%}
+        create table if not exists {{ listing_relation }}
+        using binaryFile
+        options (recursiveFileLookup 'true')
+        location {{ sql_string_literal(location ~ '/') }}
     {%- endcall -%}
     {%- call statement('stage_raw_source_refresh') -%}
         refresh table {{ files_relation }}
     {%- endcall -%}
+    {%- call statement('stage_raw_source_refresh_listing') -%}
+        refresh table {{ listing_relation }}
+    {%- endcall -%}
     {%- call statement('stage_raw_source_view') -%}
         create or replace view {{ relation }} as
         select
-            {%- for name in column_names %}
-            {{ name }},
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }},
             {%- endfor %}
-            regexp_extract(_metadata.file_path, '[^/]+/ingest_date=[^/]+/[^/]+$', 0) as _source_file,
-            to_date(regexp_extract(_metadata.file_path, 'ingest_date=([0-9-]+)/', 1)) as _ingest_date,
-            case
-                when _corrupt_record is not null
-                    then 'wrong number of fields: ' || _corrupt_record
-            end as _shape_error
+            _corrupt_record as _extra_fields,
+            _metadata.file_path as _file_path
         from {{ files_relation }}
     {%- endcall -%}
 {% endmacro %}

@@ -1,10 +1,9 @@
--- depends_on: {{ ref('bronze_quarantine') }}
--- (runs after bronze_quarantine, which must see this model's files as of the last run)
+-- The products rows that passed every check (a view: the rows are stored once, in bronze_products_checked).
 
 with
 
 checked_products as (
-    {{ bronze_checked_rows('products', source('raw', 'products'), [this]) }}
+    select * from {{ ref('bronze_products_checked') }}
 ),
 
 final as (
