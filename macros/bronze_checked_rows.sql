@@ -4,8 +4,9 @@
     declared column is typed (try_cast_value) and checked against its value rules
     (raw_source_columns: pattern, min/max, accepted_values, required) and the table's row_rules.
     _reject_reason is null for a good row, otherwise every reason the row cannot enter bronze;
-    a file whose header does not name the declared columns exactly once, or that has no header,
-    is rejected whole (one row per data row, or one row numbered 0 when it has none). -#}
+    a file whose header does not name the declared columns exactly once is rejected whole (each
+    data row with the file's reason); a file without data rows (empty, header only, unreadable)
+    gets one row numbered 0 with the reason, so every file read has at least one row here. -#}
 {% macro bronze_checked_rows(entity) %}
     {%- set columns = raw_source_columns(entity) -%}
     {%- set names = columns | map(attribute='name') | list -%}
@@ -197,18 +198,30 @@ checked_rows as (
     from row_checks
 ),
 
+files_with_rows as (
+    select distinct _source_file from data_rows
+),
+
 files_without_rows as (
     select
         {%- for column in columns %}
         cast(null as {{ column.data_type }}) as {{ column.name }},
         {%- endfor %}
-        source_file as _source_file,
+        file_checks.source_file as _source_file,
         0 as _source_row_number,
-        ingest_date as _ingest_date,
+        file_checks.ingest_date as _ingest_date,
         cast(null as {{ dbt.type_string() }}) as _raw_values,
-        file_reject_reason as _reject_reason
+        coalesce(file_checks.file_reject_reason, 'file has a header and no data rows') as _reject_reason
     from file_checks
-    where not has_header
+    left join files_with_rows
+        on file_checks.source_file = files_with_rows._source_file
+    where files_with_rows._source_file is null
+),
+
+all_rows as (
+    select * from checked_rows
+    union all
+    select * from files_without_rows
 ),
 
 final as (
@@ -222,19 +235,7 @@ final as (
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
         _raw_values,
         _reject_reason
-    from checked_rows
-    union all
-    select
-        {%- for name in names %}
-        {{ name }},
-        {%- endfor %}
-        _source_file,
-        cast(_source_row_number as bigint) as _source_row_number,
-        _ingest_date,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
-        _raw_values,
-        _reject_reason
-    from files_without_rows
+    from all_rows
 )
 
 select * from final
