@@ -5,8 +5,9 @@
     (raw_source_columns: pattern, min/max, accepted_values, required) and the table's row_rules.
     _reject_reason is null for a good row, otherwise every reason the row cannot enter bronze;
     a file whose header does not name the declared columns exactly once is rejected whole (each
-    data row with the file's reason); a file without data rows (empty, header only, unreadable)
-    gets one row numbered 0 with the reason, so every file read has at least one row here. -#}
+    data row with the file's reason); a file without data rows gets one row numbered 0 (with the
+    reason when it is empty or unreadable, none when it has a header only), so every file read
+    has at least one row here. -#}
 {% macro bronze_checked_rows(entity) %}
     {%- set columns = raw_source_columns(entity) -%}
     {%- set names = columns | map(attribute='name') | list -%}
@@ -211,7 +212,7 @@ files_without_rows as (
         0 as _source_row_number,
         file_checks.ingest_date as _ingest_date,
         cast(null as {{ dbt.type_string() }}) as _raw_values,
-        coalesce(file_checks.file_reject_reason, 'file has a header and no data rows') as _reject_reason
+        file_checks.file_reject_reason as _reject_reason
     from file_checks
     left join files_with_rows
         on file_checks.source_file = files_with_rows._source_file

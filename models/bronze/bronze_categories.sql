@@ -9,7 +9,7 @@ checked_categories as (
 final as (
     select {{ bronze_columns('categories') }}
     from checked_categories
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

@@ -9,7 +9,7 @@ checked_customers as (
 final as (
     select {{ bronze_columns('customers') }}
     from checked_customers
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

@@ -30,7 +30,7 @@ file_counts as (
     select
         entity,
         _source_file,
-        sum(case when _reject_reason is null then 1 else 0 end) as rows_loaded,
+        sum(case when _reject_reason is null and _source_row_number > 0 then 1 else 0 end) as rows_loaded,
         sum(case when _reject_reason is not null and _source_row_number > 0 then 1 else 0 end) as rows_quarantined,
         max(case when _source_row_number = 0 then _reject_reason end) as file_reject_reason
     from checked_rows

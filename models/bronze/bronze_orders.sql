@@ -9,7 +9,7 @@ checked_orders as (
 final as (
     select {{ bronze_columns('orders') }}
     from checked_orders
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

@@ -9,7 +9,7 @@ checked_products as (
 final as (
     select {{ bronze_columns('products') }}
     from checked_products
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final
