@@ -156,7 +156,7 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
         folder / "orders_wide_header.csv",
         ",".join(wide) + "\n" + order_line(order(910000304) | {"coupon": "X"}, wide) + "\n",
     )
-    expect.rejected_files["orders_wide_header.csv"] = "more than 9 columns: coupon"
+    expect.rejected_files["orders_wide_header.csv"] = "unknown coupon"
 
     # 5. encodings and compression: BOM + CRLF loads; latin-1 and gzip-named-.csv rejected whole;
     # a real .csv.gz loads
@@ -213,3 +213,10 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
     write(raw / "orders" / "orders_no_partition.csv", header + "\n" + order_line(order(910000503)))
     expect.rejected_files["orders_no_partition.csv"] = "not in the raw layout"
     return expect
+
+
+def first_ids(raw: Path) -> tuple[int, int]:
+    """A customer id and a product id of the generated batches under raw."""
+    customers = next((raw / "customers").glob("*/*.csv")).read_text().splitlines()
+    products = next((raw / "products").glob("*/*.csv")).read_text().splitlines()
+    return int(customers[1].split(",")[0]), int(products[1].split(",")[0])

@@ -17,7 +17,14 @@ import duckdb
 import pytest
 
 from e2e.conftest import Lakehouse, assert_same_kpis, generate, read_gold, run_dbt
-from e2e.hostile_corpus import ORDER_COLUMNS, Expectations, order_line, write, write_hostile_files
+from e2e.hostile_corpus import (
+    ORDER_COLUMNS,
+    Expectations,
+    first_ids,
+    order_line,
+    write,
+    write_hostile_files,
+)
 from e2e.reference_kpis import expected_kpis
 
 NON_UTC = {"TZ": "America/New_York"}
@@ -26,13 +33,6 @@ NON_UTC = {"TZ": "America/New_York"}
 def query(lakehouse: Lakehouse, sql: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(lakehouse.duckdb_path), read_only=True) as connection:
         return connection.execute(sql).fetchall()
-
-
-def first_ids(raw: Path) -> tuple[int, int]:
-    """A customer id and a product id of the generated batches."""
-    customers = next((raw / "customers").glob("*/*.csv")).read_text().splitlines()
-    products = next((raw / "products").glob("*/*.csv")).read_text().splitlines()
-    return int(customers[1].split(",")[0]), int(products[1].split(",")[0])
 
 
 @pytest.fixture(scope="module")

@@ -2,22 +2,23 @@
     ledger (bronze_files) lists for loading and this table does not hold yet, each raw file read
     once. The header row of each file decides which field is which column (by name); every
     declared column is typed (try_cast_value) and checked against its value rules
-    (raw_source_columns: pattern, min/max, accepted_values, required) and the table's row_rules.
-    _reject_reason is null for a good row, otherwise every reason the row cannot enter bronze;
-    a file whose header does not name the declared columns exactly once is rejected whole (each
-    data row with the file's reason); a file without data rows gets one row numbered 0 (with the
-    reason when it is empty or unreadable, none when it has a header only), so every file read
-    has at least one row here. -#}
+    (raw_source_columns: pattern, min/max, accepted_values, required) and the table's row_rules;
+    a value that breaks a rule is kept as raw text in _raw_values, never as a coerced value.
+    _reject_reason is null for a good row, otherwise every reason the row cannot enter bronze.
+    A file is rejected whole (each data row with the file's reason) when it is not UTF-8 text or
+    its header does not name the declared columns exactly once; a file without data rows gets
+    one row numbered 0 (with the reason when it is empty or unreadable, none when it has a
+    header only), so every file read has at least one row here. -#}
 {% macro bronze_checked_rows(entity) %}
     {%- set columns = raw_source_columns(entity) -%}
     {%- set names = columns | map(attribute='name') | list -%}
-    {%- set field_count = columns | length -%}
+    {%- set declared_count = columns | length -%}
+    {%- set field_count = raw_field_count(declared_count) -%}
     {%- set fields = [] -%}
     {%- for position in range(1, field_count + 1) -%}
         {%- do fields.append('field_' ~ position) -%}
     {%- endfor -%}
-    {%- set files = bronze_files_to_check(entity) -%}
-    {%- set declared_list = names | map('tojson') | join(', ') | replace('"', "'") %}
+    {%- set files = bronze_files_to_check(entity) %}
 
 with
 
@@ -48,29 +49,29 @@ numbered_rows as (
     from raw_rows
 ),
 
-headers as (
-    select
-        _file_path,
-        {%- for position in range(1, field_count + 1) %}
-        field_{{ position }} as header_{{ position }},
-        {%- endfor %}
-        _extra_fields as extra_header_fields,
-        _extra_fields is not null or field_{{ field_count }} is null as is_header_ragged
+-- a file with bytes that are not UTF-8 is rejected whole (Spark decodes them to U+FFFD;
+-- DuckDB's reader skips such lines, see the post-hook bronze_quarantine_unreadable_files)
+files_with_invalid_text as (
+    select distinct _file_path
     from numbered_rows
-    where _file_row_number = 1
+    where {% for field in fields %}{{ bronze_is_not_utf8(field) }}{{ ' or ' if not loop.last }}{% endfor %}
 ),
 
 header_positions as (
     select
-        *,
+        _file_path,
+        {%- for field in fields %}
+        {{ field }} as header_{{ loop.index }},
+        {%- endfor %}
         {%- for name in names %}
         case
-            {%- for position in range(1, field_count + 1) %}
-            when header_{{ position }} = '{{ name }}' then {{ position }}
+            {%- for field in fields %}
+            when {{ field }} = '{{ name }}' then {{ loop.index }}
             {%- endfor %}
         end as position_of_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from headers
+    from numbered_rows
+    where _file_row_number = 1
 ),
 
 header_problems as (
@@ -83,7 +84,7 @@ header_problems as (
         ) as missing_columns,
         concat_ws(', ',
             {%- for position in range(1, field_count + 1) %}
-            case when header_{{ position }} not in ({{ declared_list }}) then header_{{ position }} end{{ ',' if not loop.last }}
+            case when header_{{ position }} not in ({{ bronze_sql_list(names) }}) then header_{{ position }} end{{ ',' if not loop.last }}
             {%- endfor %}
         ) as unknown_columns,
         concat_ws(', ',
@@ -104,23 +105,26 @@ file_checks as (
         header_problems.position_of_{{ name }},
         {%- endfor %}
         case
+            when files_with_invalid_text._file_path is not null
+                then 'file is not valid UTF-8 text'
             when header_problems._file_path is null
                 then 'file is empty: no header row'
             when header_problems.missing_columns != ''
                 or header_problems.unknown_columns != ''
                 or header_problems.repeated_columns != ''
-                or header_problems.is_header_ragged
-                then 'header does not name the {{ field_count }} declared columns exactly once:'
+                then 'header does not name the {{ declared_count }} declared columns exactly once:'
                 || case when header_problems.missing_columns != '' then ' missing ' || header_problems.missing_columns else '' end
                 || case when header_problems.unknown_columns != '' then ' unknown ' || header_problems.unknown_columns else '' end
                 || case when header_problems.repeated_columns != '' then ' repeated ' || header_problems.repeated_columns else '' end
-                || case when header_problems.extra_header_fields is not null then ' more than {{ field_count }} columns: ' || header_problems.extra_header_fields else '' end
         end as file_reject_reason
     from files_to_check
     left join header_problems
         on files_to_check.file_path = header_problems._file_path
+    left join files_with_invalid_text
+        on files_to_check.file_path = files_with_invalid_text._file_path
 ),
 
+-- data rows, each declared column taken from the field its name has in the file's header
 data_rows as (
     select
         file_checks.source_file as _source_file,
@@ -129,15 +133,16 @@ data_rows as (
         numbered_rows._file_row_number - 1 as _source_row_number,
         {%- for name in names %}
         case
-            {%- for position in range(1, field_count + 1) %}
+            {%- for position in range(1, declared_count + 1) %}
             when file_checks.position_of_{{ name }} = {{ position }} then numbered_rows.field_{{ position }}
             {%- endfor %}
         end as {{ adapter.quote(name) }},
         {%- endfor %}
-        {%- for position in range(1, field_count + 1) %}
-        numbered_rows.field_{{ position }},
+        {%- for field in fields %}
+        numbered_rows.{{ field }},
         {%- endfor %}
-        numbered_rows._extra_fields is not null or numbered_rows.field_{{ field_count }} is null as is_ragged
+        numbered_rows.field_{{ declared_count }} is null
+        or numbered_rows.field_{{ declared_count + 1 }} is not null as is_ragged
     from numbered_rows
     inner join file_checks
         on numbered_rows._file_path = file_checks.file_path
@@ -168,35 +173,42 @@ typed_rows as (
     from data_rows
 ),
 
-row_checks as (
+value_checks as (
     select
         *,
-        concat_ws('; ',
-            case when is_ragged then 'wrong number of fields (expected {{ field_count }})' end,
-            {%- for column in columns %}
-            {{ bronze_value_rule_violation(column) }},
-            {%- endfor %}
-            {%- for row_rule in (raw_source_node(entity).meta.get('row_rules', []) if execute else []) %}
-            case when not ({{ row_rule.condition }}) then '{{ row_rule.reason }}' end,
-            {%- endfor %}
-            case when {% for column in columns %}{{ bronze_is_not_utf8('_raw_' ~ column.name) }}{{ ' or ' if not loop.last }}{% endfor %}
-                then 'file is not valid UTF-8 text'
-            end
-        ) as row_reasons
+        {%- for column in columns %}
+        {{ bronze_value_rule_violation(column) }} as _violation_{{ column.name }},
+        {%- endfor %}
+        {%- for row_rule in (raw_source_node(entity).meta.get('row_rules', []) if execute else []) %}
+        case when not ({{ row_rule.condition }}) then {{ sql_string_literal(row_rule.reason) }} end as _violation_row_rule_{{ loop.index }},
+        {%- endfor %}
+        case when is_ragged then 'wrong number of fields (expected {{ declared_count }})' end as _violation_shape
     from typed_rows
 ),
 
 checked_rows as (
     select
         {%- for name in names %}
-        {{ name }},
+        case when _violation_{{ name }} is null then {{ name }} end as {{ name }},
         {%- endfor %}
         _source_file,
         _source_row_number,
         _ingest_date,
         _raw_values,
-        coalesce(file_reject_reason, nullif(row_reasons, '')) as _reject_reason
-    from row_checks
+        coalesce(
+            file_reject_reason,
+            nullif(concat_ws('; ',
+                _violation_shape,
+                {%- for name in names %}
+                _violation_{{ name }},
+                {%- endfor %}
+                {%- for row_rule in (raw_source_node(entity).meta.get('row_rules', []) if execute else []) %}
+                _violation_row_rule_{{ loop.index }},
+                {%- endfor %}
+                cast(null as {{ dbt.type_string() }})
+            ), '')
+        ) as _reject_reason
+    from value_checks
 ),
 
 files_with_rows as (

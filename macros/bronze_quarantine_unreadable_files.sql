@@ -1,7 +1,8 @@
 {#- Post-hook of bronze_<entity>_checked: a file with lines the CSV reader could not decode
     (not UTF-8, binary or compressed bytes named .csv) is rejected whole. DuckDB's reader skips
     such lines and records them in a temporary rejects table (stage_raw_source), so this hook
-    marks every row of those files with the reason and adds a file-level row (number 0). The
+    marks every row of those files with the reason (a file-level row numbered 0 when none of
+    its rows could be read). The
     temporary tables belong to the connection, which only this run's scans used. Spark decodes such
     bytes to U+FFFD instead, which bronze_checked_rows rejects. -#}
 {% macro bronze_quarantine_unreadable_files(entity) %}
@@ -28,7 +29,7 @@
     select
         files.source_file,
         files.ingest_date,
-        'file is not valid UTF-8 text (first bad line ' || min(rejects.line) || ')' as reason
+        'file is not valid UTF-8 text' as reason
     from temp.main.{{ scans }} as scans
     inner join temp.main.{{ rejects }} as rejects
         on scans.scan_id = rejects.scan_id and scans.file_id = rejects.file_id
@@ -47,7 +48,7 @@
     from {{ this.identifier }}__unreadable as unreadable
     where not exists (
         select 1 from {{ this }} as checked
-        where checked._source_file = unreadable.source_file and checked._source_row_number = 0
+        where checked._source_file = unreadable.source_file
     );
 
     drop table {{ this.identifier }}__unreadable

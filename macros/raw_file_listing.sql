@@ -8,7 +8,8 @@
 
 
 {#- DuckDB: read_blob without its content column is a listing (size and time from the file
-    system or S3 metadata). -#}
+    system or S3 metadata). Like Spark's file index, names starting with '.' or '_' under the
+    entity folder (temporary and marker files) are not listed. -#}
 {% macro duckdb__raw_file_listing(entity) %}
     {%- set pattern = raw_location(entity) ~ '/**' -%}
     {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] if execute else 0 -%}
@@ -19,6 +20,9 @@
         cast(size as bigint) as file_size,
         cast(last_modified at time zone 'UTC' as timestamp) as modified_at
     from read_blob({{ sql_string_literal(pattern) }})
+    where not regexp_matches(
+        substr(filename, {{ raw_location(entity) | length + 2 }}), '(^|/)[._][^/]*'
+    )
     {%- else %}
     select
         '{{ entity }}' as entity,
