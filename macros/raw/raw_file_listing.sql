@@ -45,9 +45,3 @@
         cast(modificationTime as timestamp) as modified_at
     from {{ raw_relation.incorporate(path={'identifier': raw_relation.identifier ~ '__listing'}) }}
 {% endmacro %}
-
-
-{#- dbt source freshness (loaded_at_query of the raw sources): the newest file's time. -#}
-{% macro raw_files_loaded_at() %}
-    select max(modified_at) from ({{ raw_file_listing(this.identifier) }}) as listing
-{% endmacro %}
