@@ -4,7 +4,9 @@ This is the oracle of the end-to-end tests (and of the Spark parity tests, which
 shares no code with dbt or the generator. It reads every raw file (a local folder or
 s3://bucket/prefix), keeps the current version of every id (the greatest ``updated_at``, with
 silver's tie-break), and applies
-DESIGN.md section 4 with ``Decimal`` money.
+the KPI definitions with ``Decimal`` money. It applies the raw contract's rules itself: files
+outside the raw layout, files that are not UTF-8, headers that do not name the columns exactly
+once, rows with the wrong number of fields and values that break their rule are left out.
 
     expected = expected_kpis("data/raw")          # {relation: [row dict, ...]} sorted by grain
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENTITIES = ("brands", "categories", "products", "customers", "orders")
+# Where bronze takes files from (relative to the raw root); anything else is not loaded.
+LAYOUT = re.compile(
+    r"(brands|categories|products|customers|orders)"
+    r"/ingest_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]csv(?:[.]gz)?"
+)
 ID_COLUMNS = {
     "brands": "brand_id",
     "categories": "category_id",
@@ -31,7 +40,7 @@ ID_COLUMNS = {
     "orders": "order_id",
 }
 
-# Every gold relation and its grain keys (DESIGN.md section 4), then the KPI columns.
+# Every gold relation and its grain keys, then the KPI columns.
 GOLD_GRAINS: dict[str, tuple[str, ...]] = {
     "kpis_by_product": ("product_id", "product_name", "brand_name", "category_name"),
     "kpis_by_category": ("category_id", "category_name"),
@@ -73,8 +82,10 @@ def _s3_client() -> Any:
 
 
 def read_raw_files(raw_root: str) -> list[RawFile]:
-    """Every entity CSV under raw_root (a folder or s3://bucket/prefix), in location order."""
-    files: list[RawFile] = []
+    """Every entity file under raw_root (a folder or s3://bucket/prefix) that bronze loads: in
+    the raw layout (``<entity>/ingest_date=YYYY-MM-DD/<name>.csv`` or ``.csv.gz``) and UTF-8
+    text (gzip for .csv.gz), in location order. Any other file is left out."""
+    blobs: list[tuple[str, str, bytes]] = []
     if raw_root.startswith("s3://"):
         parts = urlsplit(raw_root)
         bucket, prefix = parts.netloc, parts.path.strip("/")
@@ -85,26 +96,146 @@ def read_raw_files(raw_root: str) -> list[RawFile]:
             for page in paginator.paginate(Bucket=bucket, Prefix=entity_prefix):
                 for item in page.get("Contents", []):
                     key = item["Key"]
-                    if key.endswith(".csv"):
+                    relative = key[len(entity_prefix) - len(entity) - 1 :]
+                    if LAYOUT.fullmatch(relative):
                         body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
-                        files.append(RawFile(entity, f"s3://{bucket}/{key}", body.decode("utf-8")))
+                        blobs.append((entity, f"s3://{bucket}/{key}", body))
     else:
         root = Path(raw_root)
         for entity in ENTITIES:
-            for path in (root / entity).glob("*/*.csv"):
-                files.append(RawFile(entity, str(path), path.read_text(encoding="utf-8")))
+            for path in (root / entity).rglob("*"):
+                if path.is_file() and LAYOUT.fullmatch(path.relative_to(root).as_posix()):
+                    blobs.append((entity, str(path), path.read_bytes()))
+    files: list[RawFile] = []
+    for entity, location, data in blobs:
+        if location.endswith(".gz"):
+            data = gzip.decompress(data)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+        files.append(RawFile(entity, location, text))
     return sorted(files, key=lambda raw_file: (raw_file.entity, raw_file.location))
 
 
 def _timestamp(value: str) -> dt.datetime:
+    """A raw timestamp as naive UTC: an offset is applied, none (a date alone too) means UTC."""
     parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without a time zone: {value!r}")
-    return parsed.astimezone(dt.UTC)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+# The value rules of the raw contract, written here independently of the sources YAML.
+TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+)
+PAYMENT_METHODS = {
+    "Credit Card",
+    "Debit Card",
+    "PayPal",
+    "Apple Pay",
+    "Bank Transfer",
+    "Cash on Delivery",
+    "Buy Now Pay Later",
+}
+
+
+def _is_id(value: str) -> bool:
+    return re.fullmatch(r"[1-9][0-9]{0,17}", value) is not None
+
+
+def _is_timestamp(value: str) -> bool:
+    if not TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        return 2000 <= _timestamp(value).year <= 2100
+    except ValueError:
+        return False
+
+
+def _is_date(value: str) -> bool:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return False
+    try:
+        return 2000 <= dt.date.fromisoformat(value).year <= 2100
+    except ValueError:
+        return False
+
+
+def _is_price(value: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,16}([.][0-9]{1,2})?", value) is not None
+
+
+def _is_quantity(value: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,5}", value) is not None and 1 <= int(value) <= 10_000
+
+
+def _is_text(value: str) -> bool:
+    return value != ""
+
+
+RULES: dict[str, dict[str, Callable[[str], bool]]] = {
+    "brands": {"brand_id": _is_id, "brand_name": _is_text, "updated_at": _is_timestamp},
+    "categories": {
+        "category_id": _is_id,
+        "category_name": _is_text,
+        "updated_at": _is_timestamp,
+    },
+    "products": {
+        "product_id": _is_id,
+        "product_name": _is_text,
+        "brand_id": _is_id,
+        "category_id": _is_id,
+        "unit_price": _is_price,
+        "updated_at": _is_timestamp,
+    },
+    "customers": {
+        "customer_id": _is_id,
+        "first_name": _is_text,
+        "last_name": _is_text,
+        "email": lambda value: re.fullmatch(r"[^@]+@[^@]+", value) is not None,
+        "gender": lambda value: value in {"Female", "Male", "Non-binary", "Unknown"},
+        "country": _is_text,
+        "city": _is_text,
+        "signup_date": _is_date,
+        "updated_at": _is_timestamp,
+    },
+    "orders": {
+        "order_id": _is_id,
+        "customer_id": _is_id,
+        "product_id": _is_id,
+        "quantity": _is_quantity,
+        "unit_price": _is_price,
+        "payment_method": lambda value: value in PAYMENT_METHODS,
+        "status": lambda value: value in {"Placed", "Cancelled"},
+        "ordered_at": _is_timestamp,
+        "updated_at": _is_timestamp,
+    },
+}
 
 
 def _rows(raw_file: RawFile) -> Iterator[dict[str, str]]:
-    yield from csv.DictReader(io.StringIO(raw_file.text, newline=""))
+    """The valid rows of a raw file, mapped by its header: none when the header does not name
+    the entity's columns exactly once; a row with the wrong number of fields or a value that
+    breaks its rule is left out."""
+    rules = RULES[raw_file.entity]
+    reader = csv.reader(io.StringIO(raw_file.text, newline=""))
+    header = next(reader, None)
+    if header is None or len(header) != len(rules) or set(header) != set(rules):
+        return
+    for fields in reader:
+        if len(fields) != len(header):
+            continue
+        row = dict(zip(header, fields, strict=True))
+        if not all(rule(row[name]) for name, rule in rules.items()):
+            continue
+        if raw_file.entity == "orders" and _timestamp(row["updated_at"]) < _timestamp(
+            row["ordered_at"]
+        ):
+            continue
+        yield row
 
 
 def current_versions(files: Iterable[RawFile], entity: str) -> dict[int, dict[str, str]]:
@@ -174,7 +305,7 @@ def enriched_orders(raw_root: str) -> list[Row]:
 
 
 def kpis(orders: Iterable[Row]) -> Row:
-    """DESIGN.md section 4 over a group of enriched orders."""
+    """The KPI definitions over a group of enriched orders."""
     total = placed = cancelled = units = 0
     revenue = lost_revenue = Decimal("0.00")
     for order in orders:

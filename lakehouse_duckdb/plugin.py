@@ -30,6 +30,11 @@ def httpfs_extension_path() -> Path:
     return path
 
 
+def sql_string(value: str) -> str:
+    """A DuckDB string literal holding value exactly (a quote is doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def s3_secret_sql() -> str:
     """A CREATE SECRET statement for S3 built from boto3's standard configuration."""
     import boto3
@@ -50,7 +55,7 @@ def s3_secret_sql() -> str:
         options["use_ssl"] = parts.scheme == "https"
         options["url_style"] = "path"
     rendered = ", ".join(
-        f"{key} {value}" if isinstance(value, bool) else f"{key} '{value}'"
+        f"{key} {value}" if isinstance(value, bool) else f"{key} {sql_string(value)}"
         for key, value in options.items()
     )
     return f"create or replace secret lakehouse_raw_s3 ({rendered})"
@@ -58,7 +63,7 @@ def s3_secret_sql() -> str:
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
-        conn.execute(f"load '{httpfs_extension_path()}'")
+        conn.execute(f"load {sql_string(str(httpfs_extension_path()))}")
         raw_root = os.environ.get("LAKEHOUSE_RAW_ROOT", "")
         if raw_root.startswith("s3://"):
             conn.execute(s3_secret_sql())

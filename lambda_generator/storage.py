@@ -12,6 +12,17 @@ from pathlib import Path
 from typing import Protocol
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_TEMPORARY = re.compile(r"\..+\.([0-9]+)\.tmp")
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
 
 
 class GeneratorInputError(ValueError):
@@ -37,6 +48,18 @@ class LocalStorage:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
             raise StorageError(f"raw root {root!r} exists and is not a folder")
+        self.remove_stale_temporary_files()
+
+    def remove_stale_temporary_files(self) -> list[Path]:
+        """Delete the temporary files (``.<name>.<pid>.tmp``) that a killed run left behind:
+        those whose process is gone. Returns what was removed."""
+        removed = []
+        for path in self.root.rglob(".*.tmp") if self.root.is_dir() else []:
+            match = _TEMPORARY.fullmatch(path.name)
+            if match and not _process_exists(int(match.group(1))):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
 
     def uri(self, key: str) -> str:
         return str(self.root / key)

@@ -24,6 +24,7 @@ KPIS = (
     "revenue",
     "revenue_change_day_over_day",
     "cancellation_rate_last_day",
+    "quarantined_row_share",
 )
 
 
@@ -60,6 +61,8 @@ def kpi_values(kpis: dict[str, Any]) -> dict[str, float | None]:
         "revenue": float(overall["revenue"]),
         "revenue_change_day_over_day": change,
         "cancellation_rate_last_day": float(daily[-1]["cancellation_rate"]) if daily else None,
+        # set by the runner: quarantined rows over the rows the run read (None: nothing read)
+        "quarantined_row_share": kpis.get("quarantined_row_share"),
     }
 
 

@@ -9,6 +9,7 @@ email_notifications addresses, else lakehouse-team@localhost).
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -21,7 +22,7 @@ from orchestration.job import Job
 
 if TYPE_CHECKING:
     from orchestration.alerts import FiredAlert
-    from orchestration.runner import PipelineRun
+    from orchestration.run_record import PipelineRun
 
 DEFAULT_RECIPIENT = "lakehouse-team@localhost"
 
@@ -83,6 +84,36 @@ def kpi_summary(kpis: dict[str, Any]) -> str:
     )
 
 
+def quarantine_headline(run: PipelineRun) -> str:
+    """'16 rows of 1,215 read (1.3%), 5 files': the size of what the run quarantined."""
+    share = run.quarantined_row_share
+    files = len({(count.entity, count.reason) for count in run.quarantine if count.files})
+    read = run.rows_loaded + run.rows_quarantined
+    return (
+        f"{run.rows_quarantined:,} rows of {read:,} read"
+        + (f" ({percent(share)})" if share is not None else "")
+        + f", {sum(count.files for count in run.quarantine):,} files in {files} groups"
+    )
+
+
+def quarantine_lines(run: PipelineRun) -> list[str]:
+    """One line per entity and reason: counts and reasons only, never a row's values."""
+    return [
+        f"{count.entity}: {count.rows:,} rows, {count.files:,} files: {count.reason}"
+        for count in run.quarantine
+    ]
+
+
+# DuckDB's CSV errors quote the offending line ("Original Line: ..."): a customer's name and
+# email must not travel by mail.
+_RAW_LINE = re.compile(r"(?im)^(\s*original line:).*$")
+
+
+def redact_raw_values(text: str) -> str:
+    """An error text without the raw CSV lines the engine quoted in it."""
+    return _RAW_LINE.sub(r"\1 <redacted: raw row values stay in the warehouse>", text)
+
+
 def success_message(
     config: SmtpConfig, run: PipelineRun, kpis: dict[str, Any], pdf: Path | None
 ) -> EmailMessage:
@@ -91,6 +122,13 @@ def success_message(
         f"The lakehouse job {run.job_name} (run {run.run_id}) succeeded "
         f"in {run.duration_seconds:.0f}s.\n\n{kpi_summary(kpis)}\n\n"
         + ("The dashboard is attached as a PDF.\n" if pdf else "")
+        + (
+            f"\nQuarantined by this run: {quarantine_headline(run)}\n"
+            + "".join(f"  {line}\n" for line in quarantine_lines(run))
+            + "The rows are in bronze.bronze_quarantine.\n"
+            if run.quarantine
+            else ""
+        )
     )
     message = _message(config, f"[lakehouse] {run.job_name} succeeded: run {run.run_id}", body)
     if pdf is not None:
@@ -109,7 +147,7 @@ def failure_message(config: SmtpConfig, run: PipelineRun, log_dir: Path) -> Emai
         f"The lakehouse job {run.job_name} (run {run.run_id}) FAILED.\n\n"
         f"Failed task: {failed.key} ({failed.type})\n"
         f"Not run because of it: {', '.join(skipped) or 'none'}\n\n"
-        f"Error:\n{failed.error.strip()}\n\n"
+        f"Error:\n{redact_raw_values(failed.error.strip())}\n\n"
         "Logs: the console output of `python -m orchestration run`, "
         f"dbt's log {log_dir / 'dbt.log'} and the run record in the warehouse "
         "(ops.pipeline_task_runs).\n"

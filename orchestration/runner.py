@@ -11,117 +11,23 @@ import os
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
 from orchestration import alerts, notify
 from orchestration.dashboard import load_kpis
 from orchestration.job import Job
+from orchestration.run_record import (
+    PipelineRun,
+    TaskRun,
+    close_abandoned_runs,
+    read_quarantine,
+    record_run,
+)
 from orchestration.settings import Settings
 from orchestration.tasks import EXECUTORS, Executor, TaskError
 
 NOTIFY_STEP = "notify"
-
-
-@dataclass
-class TaskRun:
-    key: str
-    type: str
-    status: str = "pending"  # pending, running, success, failed, skipped
-    started_at: dt.datetime | None = None
-    duration_seconds: float | None = None
-    summary: str = ""
-    error: str = ""
-
-
-@dataclass
-class PipelineRun:
-    run_id: str
-    job_name: str
-    started_at: dt.datetime
-    tasks: list[TaskRun]
-    status: str = "running"  # running, success, failed
-    finished_at: dt.datetime | None = None
-    layer_rows: list[tuple[str, str, int]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)  # where notifications went
-
-    @property
-    def failed_task(self) -> TaskRun | None:
-        return next((task for task in self.tasks if task.status == "failed"), None)
-
-    @property
-    def duration_seconds(self) -> float:
-        end = self.finished_at or dt.datetime.now(dt.UTC)
-        return (end - self.started_at).total_seconds()
-
-
-def _utc_naive(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment else None
-
-
-OPS_DDL = """
-create schema if not exists ops;
-create table if not exists ops.pipeline_runs (
-    run_id varchar, job_name varchar, started_at timestamp, finished_at timestamp,
-    status varchar, duration_seconds double, failed_task varchar, error varchar
-);
-create table if not exists ops.pipeline_task_runs (
-    run_id varchar, task_order integer, task_key varchar, task_type varchar, status varchar,
-    started_at timestamp, duration_seconds double, summary varchar, error varchar
-);
-create table if not exists ops.pipeline_layer_rows (
-    run_id varchar, layer_order integer, layer varchar, relation varchar, row_count bigint
-);
-"""
-
-
-def record_run(duckdb_path: Path, run: PipelineRun) -> None:
-    """Write (or rewrite) the run's record in the warehouse's ops schema, in one transaction."""
-    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    failed = run.failed_task
-    with duckdb.connect(str(duckdb_path)) as con:
-        con.execute(OPS_DDL)
-        con.execute("begin transaction")
-        for table in ("pipeline_runs", "pipeline_task_runs", "pipeline_layer_rows"):
-            con.execute(f"delete from ops.{table} where run_id = ?", [run.run_id])
-        con.execute(
-            "insert into ops.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run.run_id,
-                run.job_name,
-                _utc_naive(run.started_at),
-                _utc_naive(run.finished_at),
-                run.status,
-                run.duration_seconds,
-                failed.key if failed else None,
-                failed.error if failed else None,
-            ],
-        )
-        con.executemany(
-            "insert into ops.pipeline_task_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    run.run_id,
-                    order,
-                    task.key,
-                    task.type,
-                    task.status,
-                    _utc_naive(task.started_at),
-                    task.duration_seconds,
-                    task.summary,
-                    task.error,
-                ]
-                for order, task in enumerate(run.tasks)
-            ],
-        )
-        if run.layer_rows:
-            con.executemany(
-                "insert into ops.pipeline_layer_rows values (?, ?, ?, ?, ?)",
-                [[run.run_id, order, *row] for order, row in enumerate(run.layer_rows)],
-            )
-        con.execute("commit")
 
 
 def _record(settings: Settings, run: PipelineRun) -> None:
@@ -129,6 +35,15 @@ def _record(settings: Settings, run: PipelineRun) -> None:
         record_run(settings.duckdb_path, run)
     except duckdb.Error as error:  # the pipeline's result stands; say loudly it was not recorded
         print(f"!! run {run.run_id} not recorded in {settings.duckdb_path}: {error}", flush=True)
+
+
+def _read_quarantine(settings: Settings, run: PipelineRun) -> None:
+    """What this run's bronze quarantined and loaded (after the dbt task), for the record, the
+    summary, the mail and the alerts."""
+    try:
+        run.quarantine, run.rows_loaded = read_quarantine(settings.duckdb_path, run.started_at)
+    except duckdb.Error as error:
+        print(f"!! quarantine of run {run.run_id} not read: {error}", flush=True)
 
 
 def export_environment(settings: Settings) -> None:
@@ -156,6 +71,39 @@ def run_job(
     )
     by_key = {task.key: task for task in run.tasks}
     print(f"== run {run.run_id} of {job.name}: {' -> '.join(t.key for t in job.tasks)}", flush=True)
+    try:
+        closed = close_abandoned_runs(settings.duckdb_path, run.run_id)
+        if closed:
+            print(f"   closed {closed} earlier run(s) left running by a stopped runner", flush=True)
+    except duckdb.Error as error:
+        print(f"!! earlier runs not checked in {settings.duckdb_path}: {error}", flush=True)
+    try:
+        _run_tasks(job, settings, executors, run, by_key)
+        run.status = "failed" if run.failed_task else "success"
+        _notify(job, settings, run, by_key[NOTIFY_STEP])
+        if by_key[NOTIFY_STEP].status == "failed":
+            run.status = "failed"
+    except BaseException as error:  # Ctrl-C or a crash of the runner itself: still a final status
+        for task in run.tasks:
+            if task.status == "running":
+                task.status, task.error = "failed", f"interrupted: {type(error).__name__}"
+        run.status = "failed"
+        raise
+    finally:
+        run.finished_at = dt.datetime.now(dt.UTC)
+        _record(settings, run)
+    print_summary(run)
+    return run
+
+
+def _run_tasks(
+    job: Job,
+    settings: Settings,
+    executors: dict[str, Executor],
+    run: PipelineRun,
+    by_key: dict[str, TaskRun],
+) -> None:
+    """The job's tasks in order; a task whose upstream did not succeed is skipped."""
     for number, task in enumerate(job.tasks, start=1):
         task_run = by_key[task.key]
         blocked = [key for key in task.depends_on if by_key[key].status != "success"]
@@ -184,15 +132,9 @@ def run_job(
             run.layer_rows += outcome.layer_rows
         task_run.duration_seconds = time.perf_counter() - clock
         print(f"    {task_run.status} in {task_run.duration_seconds:.1f}s {task_run.summary}")
+        if task.type == "dbt_task":
+            _read_quarantine(settings, run)
         _record(settings, run)
-    run.status = "failed" if run.failed_task else "success"
-    _notify(job, settings, run, by_key[NOTIFY_STEP])
-    if by_key[NOTIFY_STEP].status == "failed":
-        run.status = "failed"
-    run.finished_at = dt.datetime.now(dt.UTC)
-    _record(settings, run)
-    print_summary(run)
-    return run
 
 
 def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> None:
@@ -212,6 +154,7 @@ def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> No
             refreshed = any(t.type == "dashboard_task" and t.status == "success" for t in run.tasks)
             pdf = settings.dashboard_dir / "dashboard.pdf" if refreshed else None
             messages = {"success": notify.success_message(config, run, kpis, pdf)}
+            kpis["quarantined_row_share"] = run.quarantined_row_share
             for fired in alerts.evaluate(alerts.load_rules(), kpis):
                 print(f"    ALERT {fired.describe()}", flush=True)
                 messages[f"alert-{fired.rule.name}"] = notify.alert_message(config, run, fired)
@@ -241,6 +184,10 @@ def print_summary(run: PipelineRun) -> None:
         for layer, _, rows in run.layer_rows:
             totals[layer] = totals.get(layer, 0) + rows
         print("   rows per layer: " + ", ".join(f"{layer} {n:,}" for layer, n in totals.items()))
+    if run.quarantine:
+        print(f"   quarantined this run ({notify.quarantine_headline(run)}):")
+        for line in notify.quarantine_lines(run):
+            print(f"     {line}")
     failed = run.failed_task
     if failed:
         print(f"   failed task: {failed.key}\n   error: {failed.error.strip()}")

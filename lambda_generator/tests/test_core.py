@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -132,3 +134,19 @@ def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for option in ("--raw-root", "--seed", "--batches", "--orders-per-batch", "--start-date"):
         assert option in out
+
+
+def test_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    """A run killed between writing a temporary file and renaming it leaves the temporary
+    behind; the next run removes it (its process is gone) and keeps a live process's one."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = tmp_path / "orders" / "ingest_date=2026-01-01"
+    folder.mkdir(parents=True)
+    left_behind = folder / f".orders_b000000.csv.{dead.pid}.tmp"
+    left_behind.write_text("order_id,customer_id\n1,")
+    in_progress = folder / f".orders_b000001.csv.{os.getpid()}.tmp"
+    in_progress.write_text("order_id")
+    generate_batches(str(tmp_path), seed=11, batches=1, orders_per_batch=50)
+    assert not left_behind.exists()
+    assert in_progress.exists()

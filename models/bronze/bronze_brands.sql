@@ -1,16 +1,15 @@
--- depends_on: {{ ref('bronze_quarantine') }}
--- (runs after bronze_quarantine, which must see this model's files as of the last run)
+-- The brands rows that passed every check (a view: the rows are stored once, in bronze_brands_checked).
 
 with
 
 checked_brands as (
-    {{ bronze_checked_rows('brands', source('raw', 'brands'), [this]) }}
+    select * from {{ ref('bronze_brands_checked') }}
 ),
 
 final as (
     select {{ bronze_columns('brands') }}
     from checked_brands
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

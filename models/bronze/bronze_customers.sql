@@ -1,16 +1,15 @@
--- depends_on: {{ ref('bronze_quarantine') }}
--- (runs after bronze_quarantine, which must see this model's files as of the last run)
+-- The customers rows that passed every check (a view: the rows are stored once, in bronze_customers_checked).
 
 with
 
 checked_customers as (
-    {{ bronze_checked_rows('customers', source('raw', 'customers'), [this]) }}
+    select * from {{ ref('bronze_customers_checked') }}
 ),
 
 final as (
     select {{ bronze_columns('customers') }}
     from checked_customers
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

@@ -1,16 +1,15 @@
--- depends_on: {{ ref('bronze_quarantine') }}
--- (runs after bronze_quarantine, which must see this model's files as of the last run)
+-- The orders rows that passed every check (a view: the rows are stored once, in bronze_orders_checked).
 
 with
 
 checked_orders as (
-    {{ bronze_checked_rows('orders', source('raw', 'orders'), [this]) }}
+    select * from {{ ref('bronze_orders_checked') }}
 ),
 
 final as (
     select {{ bronze_columns('orders') }}
     from checked_orders
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

@@ -1,16 +1,15 @@
--- depends_on: {{ ref('bronze_quarantine') }}
--- (runs after bronze_quarantine, which must see this model's files as of the last run)
+-- The products rows that passed every check (a view: the rows are stored once, in bronze_products_checked).
 
 with
 
 checked_products as (
-    {{ bronze_checked_rows('products', source('raw', 'products'), [this]) }}
+    select * from {{ ref('bronze_products_checked') }}
 ),
 
 final as (
     select {{ bronze_columns('products') }}
     from checked_products
-    where _reject_reason is null
+    where _reject_reason is null and _source_row_number > 0
 )
 
 select * from final

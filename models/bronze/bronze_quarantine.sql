@@ -1,38 +1,67 @@
--- Rows that cannot enter bronze, with the reason (macro bronze_rejected_rows). Runs before the
--- bronze_<entity> models, which depend on it.
+-- Everything that could not enter bronze, with every reason: rejected rows of each entity, and
+-- files rejected whole (row number 0) or not loaded at all (misplaced, changed after loading).
 
 with
 
-rejected_brands as (
-    {{ bronze_rejected_rows('brands', source('raw', 'brands')) }}
+checked_brands as (
+    select * from {{ ref('bronze_brands_checked') }}
 ),
 
-rejected_categories as (
-    {{ bronze_rejected_rows('categories', source('raw', 'categories')) }}
+checked_categories as (
+    select * from {{ ref('bronze_categories_checked') }}
 ),
 
-rejected_products as (
-    {{ bronze_rejected_rows('products', source('raw', 'products')) }}
+checked_products as (
+    select * from {{ ref('bronze_products_checked') }}
 ),
 
-rejected_customers as (
-    {{ bronze_rejected_rows('customers', source('raw', 'customers')) }}
+checked_customers as (
+    select * from {{ ref('bronze_customers_checked') }}
 ),
 
-rejected_orders as (
-    {{ bronze_rejected_rows('orders', source('raw', 'orders')) }}
+checked_orders as (
+    select * from {{ ref('bronze_orders_checked') }}
+),
+
+files as (
+    select * from {{ ref('bronze_files') }}
+),
+
+{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
+
+rejected_rows as (
+    {%- for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        _source_file,
+        _source_row_number,
+        _raw_values as raw_values,
+        _reject_reason as reject_reason,
+        _ingest_date,
+        _ingested_at
+    from checked_{{ entity }}
+    where _reject_reason is not null
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
+),
+
+files_not_loaded as (
+    select
+        entity,
+        source_file as _source_file,
+        cast(0 as bigint) as _source_row_number,
+        cast(null as {{ dbt.type_string() }}) as raw_values,
+        file_reason as reject_reason,
+        ingest_date as _ingest_date,
+        _ingested_at
+    from files
+    where file_status != 'new'
 ),
 
 final as (
-    select * from rejected_brands
+    select * from rejected_rows
     union all
-    select * from rejected_categories
-    union all
-    select * from rejected_products
-    union all
-    select * from rejected_customers
-    union all
-    select * from rejected_orders
+    select * from files_not_loaded
 )
 
 select * from final

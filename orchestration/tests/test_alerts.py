@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration import alerts, notify
-from orchestration.runner import PipelineRun
+from orchestration.run_record import PipelineRun
 
 
 def _kpis(cancellation_rate: float, daily_revenue: list[str]) -> dict:

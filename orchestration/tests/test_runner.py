@@ -5,14 +5,24 @@ These tests inject executors to stay fast; test_pipeline.py runs the real DAG en
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration import tasks
+from orchestration import notify, tasks
 from orchestration.__main__ import main
 from orchestration.job import Task, load_job
+from orchestration.run_record import (
+    ABANDONED,
+    PipelineRun,
+    QuarantineCount,
+    TaskRun,
+    record_run,
+)
 from orchestration.runner import run_job
 from orchestration.settings import Settings
 
@@ -104,3 +114,98 @@ def test_the_cli_exits_non_zero_when_a_task_fails(
     # no SMTP server configured: the failure mail is an .eml file in the outbox
     (eml,) = (isolated_env / "outbox").glob("*-failure.eml")
     assert "dbt_build" in eml.read_text()
+
+
+def test_ctrl_c_still_ends_the_run_in_a_final_status(isolated_env: Path, smtp_server) -> None:
+    def interrupted(task: Task, settings: Settings) -> tasks.Outcome:
+        raise KeyboardInterrupt
+
+    executors = {"generate": _ok_generate, "dbt_task": interrupted, "dashboard_task": _failing_dbt}
+    settings = Settings.from_env()
+    with pytest.raises(KeyboardInterrupt):
+        run_job(load_job(), settings, executors)
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        runs = con.execute(
+            "select status, finished_at is not null from ops.pipeline_runs"
+        ).fetchall()
+        dbt_task = con.execute(
+            "select status, error from ops.pipeline_task_runs where task_key = 'dbt_build'"
+        ).fetchone()
+    assert runs == [("failed", True)]
+    assert dbt_task == ("failed", "interrupted: KeyboardInterrupt")
+
+
+def test_a_run_left_running_by_a_killed_runner_is_closed_by_the_next(
+    isolated_env: Path, smtp_server
+) -> None:
+    settings = Settings.from_env()
+    stale = PipelineRun("stale-run", "lakehouse-local", dt.datetime.now(dt.UTC), tasks=[])
+    record_run(settings.duckdb_path, stale)  # what a runner killed mid-run leaves behind
+    executors = {"generate": _ok_generate, "dbt_task": _failing_dbt, "dashboard_task": _failing_dbt}
+    run_job(load_job(), settings, executors)
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        statuses = dict(con.execute("select run_id, status from ops.pipeline_runs").fetchall())
+        error = con.execute(
+            "select error from ops.pipeline_runs where run_id = 'stale-run'"
+        ).fetchone()
+    assert set(statuses.values()) == {"failed"} and len(statuses) == 2
+    assert error == (ABANDONED,)
+
+
+def test_a_record_waits_for_the_warehouse_lock(tmp_path: Path) -> None:
+    """Another process holds the DuckDB file's lock for a moment: the record is written after."""
+    path = tmp_path / "lakehouse.duckdb"
+    duckdb.connect(str(path)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+            " print('locked', flush=True); time.sleep(2); c.close()",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    run = PipelineRun("waited", "lakehouse-local", dt.datetime.now(dt.UTC), tasks=[])
+    run.status = "success"
+    record_run(path, run)
+    holder.wait(timeout=30)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select status from ops.pipeline_runs").fetchall() == [("success",)]
+
+
+def test_mails_carry_counts_and_reasons_never_raw_values() -> None:
+    run = PipelineRun("run-q", "lakehouse-local", dt.datetime.now(dt.UTC), tasks=[])
+    run.rows_loaded = 990
+    run.quarantine = [
+        QuarantineCount("orders", "quantity is not an integer from 1 to 10000", 8, 1),
+        QuarantineCount("customers", "file is not valid UTF-8 text (first bad line 2)", 0, 1),
+    ]
+    config = notify.SmtpConfig.from_env()
+    body = notify.success_message(config, run, _KPIS, None).get_content()
+    assert "8 rows of 998 read (0.8%)" in body
+    assert "orders: 8 rows, 1 files: quantity is not an integer from 1 to 10000" in body
+    assert "customers: 0 rows, 1 files: file is not valid UTF-8 text" in body
+    run.tasks = [tasks_run := TaskRun("dbt_build", "dbt_task", status="failed")]
+    tasks_run.error = (
+        "Invalid Input Error: CSV Error on Line: 2\nOriginal Line: 7,Ann,Lee,ann@example.com\n"
+        "Expected Number of Columns: 9 Found: 4"
+    )
+    failure = notify.failure_message(config, run, Path("logs")).get_content()
+    assert "ann@example.com" not in failure and "Ann" not in failure
+    assert "CSV Error on Line: 2" in failure and "Expected Number of Columns" in failure
+
+
+_KPIS = {
+    "overall": {
+        "revenue": 10,
+        "total_orders": 1,
+        "placed_orders": 1,
+        "cancelled_orders": 0,
+        "cancellation_rate": 0.0,
+        "lost_revenue": 0,
+    },
+    "daily": [],
+}

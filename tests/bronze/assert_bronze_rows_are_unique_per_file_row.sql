@@ -1,71 +1,35 @@
--- Exactly once per file: no (file, row number) is loaded twice, in bronze or in quarantine.
+-- Exactly once per file: no (file, row number) is held twice in a checked table. The files a
+-- build loads are checked against everything already held for them (macro in_this_run).
+
+{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
 
 with
-
-bronze_brands as (
-    select * from {{ ref('bronze_brands') }}
+{% for entity in entities %}
+checked_{{ entity }} as (
+    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
 ),
+{% endfor %}
 
-bronze_categories as (
-    select * from {{ ref('bronze_categories') }}
-),
-
-bronze_products as (
-    select * from {{ ref('bronze_products') }}
-),
-
-bronze_customers as (
-    select * from {{ ref('bronze_customers') }}
-),
-
-bronze_orders as (
-    select * from {{ ref('bronze_orders') }}
-),
-
-bronze_quarantine as (
-    select * from {{ ref('bronze_quarantine') }}
-),
-
-loaded_rows as (
+duplicated_rows as (
+    {%- for entity in entities %}
     select
+        '{{ entity }}' as entity,
         _source_file,
-        _source_row_number
-    from bronze_brands
-    union all
-    select
-        _source_file,
-        _source_row_number
-    from bronze_categories
-    union all
-    select
-        _source_file,
-        _source_row_number
-    from bronze_products
-    union all
-    select
-        _source_file,
-        _source_row_number
-    from bronze_customers
-    union all
-    select
-        _source_file,
-        _source_row_number
-    from bronze_orders
-    union all
-    select
-        _source_file,
-        _source_row_number
-    from bronze_quarantine
+        _source_row_number,
+        count(*) as copies
+    from checked_{{ entity }}
+    where _source_file in (
+        select this_run._source_file from checked_{{ entity }} as this_run
+        where {{ in_this_run('this_run._ingested_at') }}
+    )
+    group by _source_file, _source_row_number
+    having count(*) > 1
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 final as (
-    select
-        _source_file,
-        _source_row_number,
-        count(*) as times_loaded
-    from loaded_rows
-    group by _source_file, _source_row_number
-    having count(*) > 1
+    select * from duplicated_rows
 )
 
 select * from final

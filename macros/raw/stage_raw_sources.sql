@@ -12,7 +12,7 @@
             {%- do stage_raw_source(
                 relation,
                 raw_location(node.name),
-                raw_source_columns(node.name) | map(attribute='name') | list,
+                raw_field_count(raw_source_columns(node.name) | length),
             ) -%}
             {{ log('staged raw source ' ~ relation ~ ' over ' ~ raw_location(node.name), info=true) }}
         {%- endfor -%}

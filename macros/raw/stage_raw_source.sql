@@ -1,0 +1,114 @@
+{#- Stage one raw entity (on-run-start): a relation with the raw fields of every file under
+    `location` BY POSITION, as strings: field_1 ... field_<field_count> (null past the end of a
+    short row; fields past field_count are not kept) and _file_path, the path the engine lists
+    the file under. The header row is kept as the first row of each file: bronze maps the
+    fields by the header's names. Nothing is read here: the relation is a view or an external
+    table. -#}
+{% macro stage_raw_source(relation, location, field_count) %}
+    {{ return(adapter.dispatch('stage_raw_source')(relation, location, field_count)) }}
+{% endmacro %}
+
+
+{#- DuckDB: a view over read_csv of every file under the entity folder (a filter on _file_path
+    is pushed into the reader: only those files are opened). Rows are never dropped silently:
+    strict_mode off keeps a row with more fields than the relation has, null_padding plus a
+    null string that never occurs ('\N') tells a missing trailing field (null) from an empty
+    one (''), a broken quote ends up inside a value (which then fails its rule), and the lines
+    of a file that is not UTF-8 (or is compressed bytes named .csv) are recorded in the
+    temporary table <relation>__rejects by store_rejects; bronze quarantines such a file
+    whole. -#}
+{% macro duckdb__stage_raw_source(relation, location, field_count) %}
+    {%- set pattern = location ~ '/**' -%}
+    {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] -%}
+    {%- call statement('stage_raw_source', auto_begin=false) -%}
+        create or replace view {{ relation }} as
+        {% if found > 0 -%}
+        select
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }},
+            {%- endfor %}
+            filename as _file_path
+        from read_csv(
+            {{ sql_string_literal(pattern) }},
+            columns = {
+                {%- for position in range(1, field_count + 1) %}
+                'field_{{ position }}': 'varchar'{{ ',' if not loop.last }}
+                {%- endfor %}
+            },
+            header = false,
+            auto_detect = false,
+            delim = ',',
+            quote = '"',
+            escape = '"',
+            nullstr = '\N',
+            strict_mode = false,
+            null_padding = true,
+            parallel = false,
+            filename = true,
+            hive_partitioning = false,
+            store_rejects = true,
+            rejects_table = '{{ relation.identifier }}__rejects',
+            rejects_scan = '{{ relation.identifier }}__scans'
+        )
+        {%- else -%}
+        {#- No file delivered yet: an empty relation with the same columns. -#}
+        select
+            {%- for position in range(1, field_count + 1) %}
+            cast(null as varchar) as field_{{ position }},
+            {%- endfor %}
+            cast(null as varchar) as _file_path
+        where false
+        {%- endif %}
+    {%- endcall -%}
+{% endmacro %}
+
+
+{#- Spark and Databricks: an external CSV table over the entity folder (every field a string;
+    PERMISSIVE mode pads a short row with nulls and keeps a long one; multiLine for quoted line
+    breaks, which also keeps one reader per file, in file order; every file under the folder,
+    gzip included, bronze picks the files; bytes that are not UTF-8 become U+FFFD), refreshed
+    so new files are listed, a view adding the file path, and a binaryFile table over the same
+    folder for the file listing (path, size, modification time; the content is not read). -#}
+{% macro spark__stage_raw_source(relation, location, field_count) %}
+    {%- set files_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__files'}) -%}
+    {%- set listing_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__listing'}) -%}
+    {%- call statement('stage_raw_source_table') -%}
+        create table if not exists {{ files_relation }} (
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }} string{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        using csv
+        options (
+            header 'false',
+            mode 'PERMISSIVE',
+            multiLine 'true',
+            quote '"',
+            escape '"',
+            recursiveFileLookup 'true'
+        )
+        location {{ sql_string_literal(location ~ '/') }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_listing') -%}
+        create table if not exists {{ listing_relation }}
+        using binaryFile
+        options (recursiveFileLookup 'true')
+        location {{ sql_string_literal(location ~ '/') }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_refresh') -%}
+        refresh table {{ files_relation }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_refresh_listing') -%}
+        refresh table {{ listing_relation }}
+    {%- endcall -%}
+    {%- call statement('stage_raw_source_view') -%}
+        create or replace view {{ relation }} as
+        select
+            {%- for position in range(1, field_count + 1) %}
+            field_{{ position }},
+            {%- endfor %}
+            {#- the metadata path is URI-encoded (space %20, % %25); the listing's is not -#}
+            url_decode(replace(_metadata.file_path, '+', '%2B')) as _file_path
+        from {{ files_relation }}
+    {%- endcall -%}
+{% endmacro %}
