@@ -1,4 +1,5 @@
--- The brands rows that passed every check (a view: the rows are stored once, in bronze_brands_checked).
+-- The brands rows that passed every check (a view: the rows are stored once, in
+-- bronze_brands_checked).
 
 with
 

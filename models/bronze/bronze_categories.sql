@@ -1,4 +1,5 @@
--- The categories rows that passed every check (a view: the rows are stored once, in bronze_categories_checked).
+-- The categories rows that passed every check (a view: the rows are stored once, in
+-- bronze_categories_checked).
 
 with
 

@@ -1,4 +1,5 @@
--- The customers rows that passed every check (a view: the rows are stored once, in bronze_customers_checked).
+-- The customers rows that passed every check (a view: the rows are stored once, in
+-- bronze_customers_checked).
 
 with
 

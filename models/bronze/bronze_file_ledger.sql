@@ -9,20 +9,20 @@ files as (
 
 {%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
 {% for entity in entities %}
-checked_{{ entity }} as (
-    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
-),
+    checked_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
+    ),
 {% endfor %}
 
 checked_rows as (
     {%- for entity in entities %}
-    select
-        '{{ entity }}' as entity,
-        _source_file,
-        _source_row_number,
-        _reject_reason
-    from checked_{{ entity }}
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ entity }}' as entity,
+            _source_file,
+            _source_row_number,
+            _reject_reason
+        from checked_{{ entity }}
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -30,8 +30,10 @@ file_counts as (
     select
         entity,
         _source_file,
-        sum(case when _reject_reason is null and _source_row_number > 0 then 1 else 0 end) as rows_loaded,
-        sum(case when _reject_reason is not null and _source_row_number > 0 then 1 else 0 end) as rows_quarantined,
+        sum(case when _reject_reason is null and _source_row_number > 0 then 1 else 0 end)
+            as rows_loaded,
+        sum(case when _reject_reason is not null and _source_row_number > 0 then 1 else 0 end)
+            as rows_quarantined,
         max(case when _source_row_number = 0 then _reject_reason end) as file_reject_reason
     from checked_rows
     group by entity, _source_file
@@ -46,11 +48,11 @@ final as (
         files.file_size,
         files.modified_at,
         files.file_status,
-        coalesce(files.file_reason, file_counts.file_reject_reason) as file_reason,
         cast(coalesce(file_counts.rows_loaded, 0) as bigint) as rows_loaded,
         cast(coalesce(file_counts.rows_quarantined, 0) as bigint) as rows_quarantined,
         files._run_id,
-        files._ingested_at
+        files._ingested_at,
+        coalesce(files.file_reason, file_counts.file_reject_reason) as file_reason
     from files
     left join file_counts
         on

@@ -6,8 +6,8 @@ with
 
 listed_files as (
     {%- for entity in ['brands', 'categories', 'products', 'customers', 'orders'] %}
-    {{ raw_file_listing(entity) }}
-    {{- '\n    union all' if not loop.last }}
+        {{ raw_file_listing(entity) }}
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -21,12 +21,19 @@ classified_files as (
     select
         entity,
         file_path,
-        coalesce(
-            nullif(regexp_extract(file_path, '([^/]+/ingest_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]csv(?:[.]gz)?)$', 1), ''),
-            file_path
-        ) as source_file,
         file_size,
-        modified_at
+        modified_at,
+        coalesce(
+            nullif(
+                regexp_extract(
+                    file_path,
+                    '([^/]+/ingest_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]csv(?:[.]gz)?)$',
+                    1
+                ),
+                ''
+            ),
+            file_path
+        ) as source_file
     from listed_files
 ),
 
@@ -66,8 +73,8 @@ unseen_files as (
             and located_files.modified_at = known_versions.modified_at
     where known_versions.file_path is null
         {%- else %}
-        false as was_seen
-    from located_files
+            false as was_seen
+        from located_files
         {%- endif %}
 ),
 
@@ -76,7 +83,11 @@ final as (
         entity,
         file_path,
         source_file,
-        case when is_in_layout then cast(regexp_extract(source_file, 'ingest_date=([0-9-]{10})/', 1) as date) end as ingest_date,
+        case
+            when
+                is_in_layout
+                then cast(regexp_extract(source_file, 'ingest_date=([0-9-]{10})/', 1) as date)
+        end as ingest_date,
         file_size,
         modified_at,
         case
@@ -86,7 +97,8 @@ final as (
         end as file_status,
         case
             when was_seen then 'file changed after it was loaded: its first load stands'
-            when not is_in_layout then 'file is not in the raw layout <entity>/ingest_date=YYYY-MM-DD/<name>.csv[.gz]: not loaded'
+            when not is_in_layout
+                then 'not in the raw layout <entity>/ingest_date=YYYY-MM-DD/<name>.csv[.gz]'
         end as file_reason,
         '{{ invocation_id }}' as _run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at

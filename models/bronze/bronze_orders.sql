@@ -1,4 +1,5 @@
--- The orders rows that passed every check (a view: the rows are stored once, in bronze_orders_checked).
+-- The orders rows that passed every check (a view: the rows are stored once, in
+-- bronze_orders_checked).
 
 with
 

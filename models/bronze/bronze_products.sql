@@ -1,4 +1,5 @@
--- The products rows that passed every check (a view: the rows are stored once, in bronze_products_checked).
+-- The products rows that passed every check (a view: the rows are stored once, in
+-- bronze_products_checked).
 
 with
 

@@ -31,17 +31,17 @@ files as (
 
 rejected_rows as (
     {%- for entity in entities %}
-    select
-        '{{ entity }}' as entity,
-        _source_file,
-        _source_row_number,
-        _raw_values as raw_values,
-        _reject_reason as reject_reason,
-        _ingest_date,
-        _ingested_at
-    from checked_{{ entity }}
-    where _reject_reason is not null
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ entity }}' as entity,
+            _source_file,
+            _source_row_number,
+            _raw_values as raw_values,
+            _reject_reason as reject_reason,
+            _ingest_date,
+            _ingested_at
+        from checked_{{ entity }}
+        where _reject_reason is not null
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 

@@ -5,26 +5,27 @@
 
 with
 {% for entity in entities %}
-checked_{{ entity }} as (
-    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
-),
+    checked_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
+    ),
 {% endfor %}
 
 duplicated_rows as (
     {%- for entity in entities %}
-    select
-        '{{ entity }}' as entity,
-        _source_file,
-        _source_row_number,
-        count(*) as copies
-    from checked_{{ entity }}
-    where _source_file in (
-        select this_run._source_file from checked_{{ entity }} as this_run
-        where {{ in_this_run('this_run._ingested_at') }}
-    )
-    group by _source_file, _source_row_number
-    having count(*) > 1
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ entity }}' as entity,
+            _source_file,
+            _source_row_number,
+            count(*) as copies
+        from checked_{{ entity }}
+        where
+            _source_file in (
+                select this_run._source_file from checked_{{ entity }} as this_run
+                where {{ in_this_run('this_run._ingested_at') }}
+            )
+        group by _source_file, _source_row_number
+        having count(*) > 1
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 

@@ -15,13 +15,13 @@ quarantine as (
     select * from {{ ref('bronze_quarantine') }}
 ),
 {% for entity in entities %}
-checked_{{ entity }} as (
-    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
-),
+    checked_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
+    ),
 
-bronze_{{ entity }} as (
-    select * from {{ ref('bronze_' ~ entity) }}
-),
+    bronze_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity) }}
+    ),
 {% endfor %}
 
 files_to_account as (
@@ -31,25 +31,25 @@ files_to_account as (
 
 files_read as (
     {%- for entity in entities %}
-    select distinct
-        '{{ entity }}' as entity,
-        _source_file
-    from checked_{{ entity }}
-    where _source_row_number <= 1
-    {{- '\n    union all' if not loop.last }}
+        select distinct
+            '{{ entity }}' as entity,
+            _source_file
+        from checked_{{ entity }}
+        where _source_row_number <= 1
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 
 loaded_counts as (
     {%- for entity in entities %}
-    select
-        '{{ entity }}' as entity,
-        _source_file,
-        count(*) as rows_in_bronze
-    from bronze_{{ entity }}
-    where _source_file in (select files_to_account.source_file from files_to_account)
-    group by _source_file
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ entity }}' as entity,
+            _source_file,
+            count(*) as rows_in_bronze
+        from bronze_{{ entity }}
+        where _source_file in (select files_to_account.source_file from files_to_account)
+        group by _source_file
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 
@@ -69,10 +69,10 @@ final as (
     select
         files_to_account.entity,
         files_to_account.source_file,
-        files_read._source_file is not null as was_read,
         files_to_account.rows_loaded,
-        coalesce(loaded_counts.rows_in_bronze, 0) as rows_in_bronze,
         files_to_account.rows_quarantined,
+        files_read._source_file is not null as was_read,
+        coalesce(loaded_counts.rows_in_bronze, 0) as rows_in_bronze,
         coalesce(quarantined_counts.rows_in_quarantine, 0) as rows_in_quarantine
     from files_to_account
     left join files_read
