@@ -1,16 +1,17 @@
 {#- Every file under the folder of one raw entity, from the storage listing (nothing is read):
     a select of entity, file_path (as the engine lists it, the value of the staged relation's
     _file_path), file_size (bytes) and modified_at (UTC). Gives no row while the folder is
-    empty. -#}
-{% macro raw_file_listing(entity) %}
-    {{ return(adapter.dispatch('raw_file_listing')(entity)) }}
+    empty. `raw_relation` is the entity's raw source (source('raw', entity)). -#}
+{% macro raw_file_listing(raw_relation) %}
+    {{ return(adapter.dispatch('raw_file_listing')(raw_relation)) }}
 {% endmacro %}
 
 
 {#- DuckDB: read_blob without its content column is a listing (size and time from the file
     system or S3 metadata). Like Spark's file index, names starting with '.' or '_' under the
     entity folder (temporary and marker files) are not listed. -#}
-{% macro duckdb__raw_file_listing(entity) %}
+{% macro duckdb__raw_file_listing(raw_relation) %}
+    {%- set entity = raw_relation.identifier -%}
     {%- set pattern = raw_location(entity) ~ '/**' -%}
     {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] if execute else 0 -%}
     {%- if found > 0 %}
@@ -36,10 +37,9 @@
 
 {#- Spark and Databricks: the binaryFile table staged beside the raw source (stage_raw_source);
     its content column is never selected, so no file is read. -#}
-{% macro spark__raw_file_listing(entity) %}
-    {%- set raw_relation = source('raw', entity) -%}
+{% macro spark__raw_file_listing(raw_relation) %}
     select
-        '{{ entity }}' as entity,
+        '{{ raw_relation.identifier }}' as entity,
         path as file_path,
         cast(length as bigint) as file_size,
         cast(modificationTime as timestamp) as modified_at

@@ -6,7 +6,7 @@ with
 
 listed_files as (
     {%- for entity in ['brands', 'categories', 'products', 'customers', 'orders'] %}
-        {{ raw_file_listing(entity) }}
+        {{ raw_file_listing(source('raw', entity)) }}
         {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
