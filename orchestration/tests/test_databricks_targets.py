@@ -64,6 +64,13 @@ def test_databricks_configs(target, dbt_parses):
     assert clustering["kpis_daily"] == ["order_date"]
     assert clustering["kpis_by_product"] == ["category_name", "brand_name"]
     assert clustering["kpis_by_customer"] == ["country"]
+    # the dashboards' filters (at most 4 clustering keys): the date range first
+    assert clustering["orders_enriched"] == [
+        "order_date",
+        "country",
+        "category_name",
+        "payment_method",
+    ]
     fact_orders = nodes["fact_orders"]["config"]
     assert fact_orders["materialized"] == "incremental"
     assert fact_orders["incremental_strategy"] == "merge"
