@@ -1,12 +1,12 @@
-"""A small SVG chart builder: the dashboard's charts, drawn server-side, no JavaScript, no network.
+"""Number formats shared by the dashboard, the mail and the alerts, and the one server-side SVG
+chart of the dashboard (rows per layer of the last run: pipeline health, not filtered).
 
-Every chart is an ``<svg class="chart" data-points="N">`` element; N is the number of data
-points drawn, which the browser test checks is above zero.
+The KPI charts are interactive: drawn in the page by plotly.js (see dashboard.py). The page's
+script formats money and rates exactly like money() and percent() here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -63,65 +63,6 @@ def bar_chart(
             f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
             f'<text x="{label_width + width + 5:.1f}" y="{y + 15}" {FONT} fill="#374151">'
             f"{escape(fmt(value))}</text>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def line_chart(
-    days: Sequence[dt.date],
-    series: dict[str, Sequence[float]],
-    *,
-    title: str,
-    fmt: Formatter = money,
-) -> Markup:
-    """One line per series over the days, with a y axis from zero and a legend."""
-    if not days:
-        return empty_chart(f"{title}: no data")
-    width, height, left, right, top, bottom = 960, 300, 70, 30, 28, 36
-    plot_w, plot_h = width - left - right, height - top - bottom
-    largest = max(max((max(values) for values in series.values()), default=0), 1e-12)
-
-    def x(i: int) -> float:
-        return left + (plot_w * i / (len(days) - 1) if len(days) > 1 else plot_w / 2)
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - value / largest)
-
-    points = len(days) * len(series)
-    parts = [
-        f'<svg class="chart" data-points="{points}" viewBox="0 0 {width} {height}" role="img"'
-        f' aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
-    for step in range(5):  # horizontal grid and y labels
-        value = largest * step / 4
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}"'
-            f' stroke="#e5e7eb"/><text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end"'
-            f" {FONT}>{escape(fmt(value))}</text>"
-        )
-    label_every = max(1, len(days) // 8)
-    for i, day in enumerate(days):
-        if i % label_every == 0 or i == len(days) - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" {FONT}>'
-                f"{day:%b %d}</text>"
-            )
-    for index, (name, values) in enumerate(series.items()):
-        color = PALETTE[index % len(PALETTE)]
-        path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        parts.append(
-            f'<polyline class="series" fill="none" stroke="{color}" stroke-width="2"'
-            f' points="{path}"/>'
-        )
-        for i, value in enumerate(values):
-            parts.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3" fill="{color}"><title>'
-                f"{escape(name)} {days[i]:%Y-%m-%d}: {escape(fmt(value))}</title></circle>"
-            )
-        parts.append(
-            f'<rect x="{left + index * 150}" y="6" width="12" height="12" fill="{color}"/>'
-            f'<text x="{left + index * 150 + 16}" y="16" {FONT}>{escape(name)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

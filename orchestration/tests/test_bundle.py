@@ -212,6 +212,18 @@ def dataset_relations(dataset: dict[str, Any]) -> set[str]:
     return set(re.findall(r"\b(?:from|join)\s+([`\w.]+)", sql, flags=re.IGNORECASE))
 
 
+PAGE_TYPES = {"PAGE_TYPE_CANVAS", "PAGE_TYPE_GLOBAL_FILTERS"}
+# The filters every widget follows: (field, filter widget type).
+FILTERS = {
+    "order_date": "filter-date-range-picker",
+    "country": "filter-multi-select",
+    "category_name": "filter-multi-select",
+    "brand_name": "filter-multi-select",
+    "payment_method": "filter-multi-select",
+    "gender": "filter-multi-select",
+}
+
+
 def test_dashboard_json_has_the_lakeview_structure():
     dashboard = load_dashboard()
     assert set(dashboard) <= {"datasets", "pages", "uiSettings"}
@@ -227,7 +239,7 @@ def test_dashboard_json_has_the_lakeview_structure():
     assert dashboard["pages"]
     for page in dashboard["pages"]:
         assert page["name"] and page["displayName"]
-        assert page["pageType"] == "PAGE_TYPE_CANVAS"
+        assert page["pageType"] in PAGE_TYPES
         assert page["layout"]
         for item in page["layout"]:
             widget, position = item["widget"], item["position"]
@@ -257,46 +269,116 @@ def test_dashboard_json_has_the_lakeview_structure():
 
 
 def widget_encodings(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    encodings = spec.get("encodings", {})
+    """Every encoding that names a field, including the series of a multi-line y axis."""
     found = []
-    for value in encodings.values():
-        found.extend(value if isinstance(value, list) else [value])
+    for value in spec.get("encodings", {}).values():
+        for encoding in value if isinstance(value, list) else [value]:
+            if "fields" in encoding:  # y: {"scale": ..., "fields": [...]}
+                found.extend(encoding["fields"])
+            else:
+                found.append(encoding)
     return found
 
 
-def test_dashboard_shows_the_requested_kpis():
-    dashboard = load_dashboard()
-    datasets = {
-        dataset["name"]: dataset_relations(dataset).pop() for dataset in dashboard["datasets"]
+def dashboard_widgets(dashboard: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """widget name -> (page type, widget), for every widget with queries."""
+    return {
+        item["widget"]["name"]: (page["pageType"], item["widget"])
+        for page in dashboard["pages"]
+        for item in page["layout"]
+        if "queries" in item["widget"]
     }
-    shown = set()  # (widget type, relation, field names)
-    for page in dashboard["pages"]:
+
+
+def dataset_columns(dataset: dict[str, Any]) -> set[str]:
+    """The output column names of a dataset query (`x`, `expression as x`)."""
+    sql = " ".join(dataset["queryLines"])
+    sql = re.sub(r"--[^\n]*", " ", sql)
+    select_list = re.search(r"\bselect\b(.*)\bfrom\b", sql, flags=re.IGNORECASE | re.DOTALL)
+    assert select_list, dataset["name"]
+    columns = set()
+    for item in re.split(r",(?![^(]*\))", select_list.group(1)):
+        words = item.split()
+        columns.add(words[-1].strip("`"))
+    return columns
+
+
+def test_every_dataset_reads_orders_enriched_and_carries_every_filter_field():
+    dashboard = load_dashboard()
+    for dataset in dashboard["datasets"]:
+        assert dataset_relations(dataset) == {"orders_enriched"}, dataset["name"]
+        assert set(FILTERS) <= dataset_columns(dataset), dataset["name"]
+
+
+def test_every_filter_applies_to_every_dataset_on_every_page():
+    """The filters sit on the global filters page, so they apply to every page; each one has a
+    query on every dataset, so it filters every widget."""
+    dashboard = load_dashboard()
+    datasets = {dataset["name"] for dataset in dashboard["datasets"]}
+    pages = {page["pageType"]: page for page in dashboard["pages"]}
+    global_filters = pages["PAGE_TYPE_GLOBAL_FILTERS"]["layout"]
+    filters = {}
+    for item in global_filters:
+        widget = item["widget"]
+        fields = {encoding["fieldName"] for encoding in widget_encodings(widget["spec"])}
+        assert len(fields) == 1, widget["name"]
+        field = fields.pop()
+        filters[field] = widget["spec"]["widgetType"]
+        filtered = {query["query"]["datasetName"] for query in widget["queries"]}
+        assert filtered == datasets, f"{widget['name']} does not filter {datasets - filtered}"
+    assert filters == FILTERS
+    for page_type, widget in dashboard_widgets(dashboard).values():
+        if page_type == "PAGE_TYPE_CANVAS":
+            assert not widget["spec"]["widgetType"].startswith("filter-"), widget["name"]
+
+
+def test_counters_and_charts_aggregate_the_filtered_slice():
+    """No widget shows a precomputed total: every counter and chart aggregates the dataset's
+    rows (disaggregated false), so it is computed over whatever rows the filters leave."""
+    dashboard = load_dashboard()
+    for page_type, widget in dashboard_widgets(dashboard).values():
+        if page_type != "PAGE_TYPE_CANVAS":
+            continue
+        for query in widget["queries"]:
+            assert query["query"]["disaggregated"] is False, widget["name"]
+            expressions = [field["expression"] for field in query["query"]["fields"]]
+            assert any(re.match(r"(SUM|AVG|COUNT)\(", e) for e in expressions), widget["name"]
+
+
+def test_dashboard_shows_the_requested_views():
+    dashboard = load_dashboard()
+    pages = {page["name"]: page for page in dashboard["pages"]}
+    assert {"revenue", "cancellations", "customers"} <= set(pages)
+    shown: dict[str, set[tuple[str, frozenset[str]]]] = {}
+    for name, page in pages.items():
         for item in page["layout"]:
             widget = item["widget"]
             for query in widget.get("queries", []):
-                fields = frozenset(field["name"] for field in query["query"]["fields"])
-                relation = datasets[query["query"]["datasetName"]]
-                shown.add((widget["spec"]["widgetType"], relation, fields))
+                fields = frozenset(field["expression"] for field in query["query"]["fields"])
+                shown.setdefault(name, set()).add((widget["spec"]["widgetType"], fields))
 
-    def has(widget_type: str, relation: str, *fields: str) -> bool:
+    def has(page: str, widget_type: str, *expressions: str) -> bool:
         return any(
-            kind == widget_type and rel == relation and set(fields) <= names
-            for kind, rel, names in shown
+            kind == widget_type and set(expressions) <= fields
+            for kind, fields in shown.get(page, set())
         )
 
-    for kpi in ("revenue", "lost_revenue", "cancellation_rate", "total_orders"):
-        assert has("counter", "kpis_overall", kpi), kpi
-    for relation, key in (
-        ("kpis_by_category", "category_name"),
-        ("kpis_by_brand", "brand_name"),
-        ("kpis_by_country", "country"),
-        ("kpis_by_gender", "gender"),
-    ):
-        assert has("bar", relation, key, "sum(revenue)"), relation
-    assert has("table", "kpis_by_product", "product_name", "revenue")
-    assert has("table", "kpis_by_customer", "customer_id", "revenue")
-    assert has("bar", "kpis_by_payment_method", "payment_method", "cancellation_rate")
-    assert has("line", "kpis_daily", "order_date", "sum(lost_revenue)")
+    revenue, lost, rate = "SUM(`revenue`)", "SUM(`lost_revenue`)", "AVG(`cancelled_orders`)"
+    assert has("revenue", "counter", revenue)
+    assert has("revenue", "counter", "COUNT(`*`)")
+    assert has("revenue", "line", "`order_date`", revenue)
+    for dimension in ("category_name", "brand_name", "country", "payment_method", "gender"):
+        assert has("revenue", "bar", f"`{dimension}`", revenue), dimension
+    assert has("cancellations", "counter", rate)
+    assert has("cancellations", "counter", lost)
+    assert has("cancellations", "bar", "`payment_method`", rate)
+    assert has("cancellations", "bar", "`product_name`", lost)
+    assert has("cancellations", "bar", "`brand_name`", "`category_name`", lost)
+    assert has("cancellations", "bar", "`customer_id`", "`country`", "SUM(`cancelled_orders`)")
+    assert has("cancellations", "line", "`order_date`", lost)
+    assert has("customers", "counter", "COUNT(DISTINCT `customer_id`)")
+    assert has("customers", "bar", "`country`", "COUNT(DISTINCT `customer_id`)")
+    assert has("customers", "bar", "`customer_id`", "`country`", revenue)
 
 
 @pytest.mark.parametrize(

@@ -1,56 +1,194 @@
 """The dashboard of a real pipeline run, in real headless Chromium (Debian's, driven by playwright).
 
-Every chart renders with data, the page makes no network request and logs no console error, and
-its numbers are gold's. A screenshot is kept in data/test-artifacts/ (LAKEHOUSE_TEST_ARTIFACTS).
+The page is opened, then filtered the way a user does (a date range, a country, a payment
+method; then a category, a gender and an end date). In every state, every tile and every chart
+shows the numbers that the independent reference oracle (e2e/reference_kpis.py: plain Python
+over the raw CSV files, sharing no code with dbt or the page) computes for that slice. The page
+makes no network request and logs no console error. Screenshots of every state are kept in
+data/test-artifacts/ (LAKEHOUSE_TEST_ARTIFACTS).
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
+from e2e.reference_kpis import Row, enriched_orders, kpis
 from orchestration.charts import money, percent
-from orchestration.dashboard import CHROMIUM
+from orchestration.dashboard import CHARTS, CHROMIUM
 
 REPO = Path(__file__).resolve().parents[2]
+MONEY_TOLERANCE = 0.005
+RATE_TOLERANCE = 1e-12
 
 pytestmark = pytest.mark.browser
 
-CHARTS = {
-    "Revenue and lost revenue per day",
-    "Revenue by category",
-    "Revenue by brand",
-    "Revenue by country",
-    "Revenue by gender",
-    "Top products by revenue",
-    "Top customers by revenue",
-    "Cancellation rate by payment method",
-    "Rows per layer (last run)",
-}
-CHART_FACTS = """
-els => els.map(svg => ({
-    label: svg.getAttribute('aria-label'),
-    points: Number(svg.dataset.points),
-    marks: svg.querySelectorAll('rect.bar, circle').length,
-    width: svg.getBoundingClientRect().width,
-    height: svg.getBoundingClientRect().height,
-}))
+# What every drawn chart holds: its plotly traces as plain lists.
+CHART_TRACES = """
+() => Object.fromEntries(Array.from(document.querySelectorAll('.plot'), div => [
+    div.id.replace(/^chart-/, ''),
+    {
+        traces: (div.data || []).map(t => ({name: t.name || null, x: t.x || null,
+                                           y: t.y || null, z: t.z || null})),
+        drawn: div.querySelectorAll('.main-svg').length,
+        width: div.getBoundingClientRect().width,
+        height: div.getBoundingClientRect().height,
+    },
+]))
 """
+TILES = ("revenue", "orders", "units-sold", "cancellation-rate", "lost-revenue")
+
+# The oracle's order rows, as the page's chart dimensions.
+KEYS: dict[str, Callable[[Row], str]] = {
+    "day": lambda order: order["order_date"].isoformat(),
+    "country": lambda order: order["country"],
+    "payment_method": lambda order: order["payment_method"],
+    "gender": lambda order: order["gender"],
+    "brand": lambda order: order["brand_name"],
+    "category": lambda order: order["category_name"],
+    "product": lambda order: f"{order['product_name']} (#{order['product_id']})",
+    "customer": lambda order: f"#{order['customer_id']} ({order['country']})",
+}
+MEASURES: dict[str, Callable[[Row], float]] = {
+    "revenue": lambda k: float(k["revenue"]),
+    "lost_revenue": lambda k: float(k["lost_revenue"]),
+    "orders": lambda k: k["total_orders"],
+    "cancelled_orders": lambda k: k["cancelled_orders"],
+    "cancellation_rate": lambda k: k["cancellation_rate"],
+}
+
+
+def grouped(orders: list[Row], key: Callable[[Row], str]) -> dict[str, Row]:
+    groups: dict[str, list[Row]] = {}
+    for order in orders:
+        groups.setdefault(key(order), []).append(order)
+    return {label: kpis(group) for label, group in groups.items()}
+
+
+def ranked(orders: list[Row], dimension: str, measure: str, top: int | None) -> list[tuple]:
+    """(label, value), largest first, ties by label; the first `top` only."""
+    items = [
+        (label, MEASURES[measure](values))
+        for label, values in grouped(orders, KEYS[dimension]).items()
+    ]
+    items.sort(key=lambda item: (-item[1], item[0]))
+    return items[:top] if top else items
+
+
+def expected_chart(chart: dict[str, Any], orders: list[Row]) -> list[dict[str, Any]]:
+    """The chart's traces as the oracle computes them for the slice."""
+    measure = chart["measures"][0]
+    if chart["kind"] == "line":
+        days = grouped(orders, KEYS["day"])
+        ordered = sorted(days)
+        return [
+            {"x": ordered, "y": [MEASURES[name](days[day]) for day in ordered]}
+            for name in chart["measures"]
+        ]
+    if chart["kind"] == "heatmap":
+        rows = [label for label, _ in ranked(orders, chart["dimension"], measure, chart["top"])]
+        columns = sorted({KEYS[chart["columns"]](order) for order in orders})
+        cells = grouped(
+            orders, lambda order: (KEYS[chart["dimension"]](order), KEYS[chart["columns"]](order))
+        )
+        z = [
+            [
+                MEASURES[measure](cells[(row, column)]) if (row, column) in cells else 0
+                for column in columns
+            ]
+            for row in rows
+        ]
+        return [{"x": columns, "y": rows, "z": z}]
+    items = ranked(orders, chart["dimension"], measure, chart["top"])
+    return [{"y": [label for label, _ in items], "x": [value for _, value in items]}]
+
+
+def assert_close(actual: list, expected: list, what: str, tolerance: float) -> None:
+    assert len(actual) == len(expected), f"{what}: {len(actual)} values, expected {len(expected)}"
+    for position, (value, wanted) in enumerate(zip(actual, expected, strict=True)):
+        if isinstance(wanted, list):
+            assert_close(value, wanted, f"{what}[{position}]", tolerance)
+        else:
+            assert math.isclose(value, wanted, rel_tol=0, abs_tol=tolerance), (
+                f"{what}[{position}]: {value} != {wanted}"
+            )
+
+
+def read_state(page: Page, name: str, artifacts: Path) -> dict[str, Any]:
+    page.screenshot(path=artifacts / f"dashboard-{name}.png", full_page=True)
+    return {
+        "charts": page.evaluate(CHART_TRACES),
+        "tiles": {
+            tile: {
+                "text": page.inner_text(f"#tile-{tile} .value"),
+                "value": float(page.get_attribute(f"#tile-{tile}", "data-value")),
+            }
+            for tile in TILES
+        },
+        "summary": page.inner_text("#filter-summary"),
+    }
+
+
+def slices(orders: list[Row]) -> dict[str, dict[str, Any]]:
+    """The filter states the test sets, as (page actions, the oracle's predicate)."""
+    days = sorted({order["order_date"] for order in orders})
+    country = Counter(order["country"] for order in orders).most_common(1)[0][0]
+    payment = Counter(order["payment_method"] for order in orders).most_common(1)[0][0]
+    category = Counter(order["category_name"] for order in orders).most_common(1)[0][0]
+    assert len(days) >= 3, "the pipeline fixture makes three days of orders"
+    return {
+        "all": {"set": {}, "keep": lambda order: True},
+        "dates-country-payment": {
+            "set": {"date-from": days[1], "country": [country], "payment_method": [payment]},
+            "keep": lambda order: (
+                order["order_date"] >= days[1]
+                and order["country"] == country
+                and order["payment_method"] == payment
+            ),
+        },
+        "category-gender-until": {
+            "set": {"date-to": days[-2], "category": [category], "gender": ["Female", "Male"]},
+            "keep": lambda order: (
+                order["order_date"] <= days[-2]
+                and order["category_name"] == category
+                and order["gender"] in ("Female", "Male")
+            ),
+        },
+    }
+
+
+def apply_filters(page: Page, settings: dict[str, Any]) -> None:
+    page.click("#filter-reset")
+    for control, value in settings.items():
+        if control.startswith("date-"):
+            page.fill(f"#filter-{control}", value.isoformat())
+        else:
+            page.select_option(f"#filter-{control}", label=value)
 
 
 @pytest.fixture(scope="module")
-def page_facts(pipeline: Any) -> dict:
+def reference_orders(pipeline: Any) -> list[Row]:
     assert pipeline.completed.returncode == 0, pipeline.explain()
+    return enriched_orders(str(pipeline.root / "raw"))
+
+
+@pytest.fixture(scope="module")
+def page_states(pipeline: Any, reference_orders: list[Row]) -> dict[str, Any]:
+    """The page in each filter state of slices(), plus every request and console error."""
     html = pipeline.dashboard_dir / "index.html"
     artifacts = Path(os.environ.get("LAKEHOUSE_TEST_ARTIFACTS", REPO / "data" / "test-artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []
     errors: list[str] = []
+    states: dict[str, Any] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
@@ -61,62 +199,96 @@ def page_facts(pipeline: Any) -> dict:
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(html.as_uri(), wait_until="networkidle")
-            facts = {
-                "charts": page.eval_on_selector_all("svg.chart", CHART_FACTS),
-                "tiles": {
-                    tile: page.inner_text(f"#tile-{tile} .value")
-                    for tile in ("revenue", "orders", "cancellation-rate", "lost-revenue")
-                },
-                "health": page.inner_text("#pipeline-health"),
-                "freshness": page.inner_text("#freshness"),
-                "url": html.as_uri(),
-            }
-            page.screenshot(path=artifacts / "dashboard.png", full_page=True)
+            states["health"] = page.inner_text("#pipeline-health")
+            states["freshness"] = page.inner_text("#freshness")
+            for name, state in slices(reference_orders).items():
+                apply_filters(page, state["set"])
+                states[name] = read_state(page, name, artifacts)
         finally:
             browser.close()
-    facts["requests"], facts["errors"] = requests, errors
-    facts["screenshot"] = artifacts / "dashboard.png"
-    return facts
+    states["requests"], states["errors"], states["url"] = requests, errors, html.as_uri()
+    states["artifacts"] = artifacts
+    return states
 
 
-def test_every_chart_renders_with_data(page_facts: dict) -> None:
-    charts = {chart["label"].split(" (top")[0]: chart for chart in page_facts["charts"]}
-    assert set(charts) == CHARTS
-    for label, chart in charts.items():
-        assert chart["points"] > 0, f"{label} has no data"
-        assert chart["marks"] >= chart["points"], f"{label} draws fewer marks than data points"
-        assert chart["width"] > 200 and chart["height"] > 40, f"{label} is not visible"
+@pytest.mark.parametrize("state", ["all", "dates-country-payment", "category-gender-until"])
+def test_tiles_and_every_chart_show_the_oracle_numbers_for_the_slice(
+    page_states: dict[str, Any], reference_orders: list[Row], state: str
+) -> None:
+    keep = slices(reference_orders)[state]["keep"]
+    orders = [order for order in reference_orders if keep(order)]
+    assert len(orders) > 0, f"slice {state} is empty: pick another"
+    if state != "all":
+        assert len(orders) < len(reference_orders), f"slice {state} filters nothing"
+    shown = page_states[state]
+    assert "most active" not in shown["summary"], "every customer must be in the page here"
+
+    totals = kpis(orders)
+    tiles = shown["tiles"]
+    assert tiles["orders"] == {
+        "text": f"{totals['total_orders']:,}",
+        "value": totals["total_orders"],
+    }
+    assert tiles["units-sold"]["value"] == totals["units_sold"]
+    for tile, kpi, fmt in (
+        ("revenue", "revenue", money),
+        ("lost-revenue", "lost_revenue", money),
+        ("cancellation-rate", "cancellation_rate", percent),
+    ):
+        assert_close([tiles[tile]["value"]], [float(totals[kpi])], tile, MONEY_TOLERANCE)
+        assert tiles[tile]["text"] == fmt(float(totals[kpi])), tile
+
+    assert set(shown["charts"]) == {chart["id"] for chart in CHARTS}
+    for chart in CHARTS:
+        drawn = shown["charts"][chart["id"]]
+        assert drawn["drawn"] >= 1 and drawn["width"] > 200 and drawn["height"] > 100, chart["id"]
+        expected = expected_chart(chart, orders)
+        assert len(drawn["traces"]) == len(expected), chart["id"]
+        tolerance = RATE_TOLERANCE if "cancellation_rate" in chart["measures"] else MONEY_TOLERANCE
+        for trace, wanted in zip(drawn["traces"], expected, strict=True):
+            what = f"{state} {chart['id']}"
+            assert len(wanted.get("y", [])) > 0, f"{what}: the oracle has no data"
+            if chart["kind"] == "bar":
+                assert trace["y"] == wanted["y"], f"{what}: labels"
+                assert_close(trace["x"], wanted["x"], what, tolerance)
+            elif chart["kind"] == "line":
+                assert trace["x"] == wanted["x"], f"{what}: days"
+                assert_close(trace["y"], wanted["y"], what, tolerance)
+            else:
+                assert (trace["x"], trace["y"]) == (wanted["x"], wanted["y"]), what
+                assert_close(trace["z"], wanted["z"], what, tolerance)
 
 
-def test_the_page_makes_no_network_request_and_logs_no_error(page_facts: dict) -> None:
-    assert page_facts["requests"] == [page_facts["url"]]  # the file itself, nothing else
-    assert page_facts["errors"] == []
-    assert page_facts["screenshot"].stat().st_size > 10_000
+def test_the_filters_change_every_tile(page_states: dict[str, Any]) -> None:
+    everything = page_states["all"]["tiles"]
+    for state in ("dates-country-payment", "category-gender-until"):
+        for tile, shown in page_states[state]["tiles"].items():
+            if tile != "cancellation-rate":  # a rate may coincide; the amounts cannot
+                assert shown["value"] < everything[tile]["value"], (state, tile)
 
 
-def test_the_tiles_show_gold_kpis_and_the_last_run(page_facts: dict, pipeline: Any) -> None:
+def test_the_page_makes_no_network_request_and_logs_no_error(page_states: dict[str, Any]) -> None:
+    assert page_states["requests"] == [page_states["url"]]  # the file itself, nothing else
+    assert page_states["errors"] == []
+    for state in ("all", "dates-country-payment", "category-gender-until"):
+        assert (page_states["artifacts"] / f"dashboard-{state}.png").stat().st_size > 10_000
+
+
+def test_freshness_and_pipeline_health_show_the_last_run(
+    page_states: dict[str, Any], pipeline: Any
+) -> None:
     with duckdb.connect(str(pipeline.duckdb_path), read_only=True) as con:
-        revenue, orders, rate, lost = con.execute(
-            "select revenue, total_orders, cancellation_rate, lost_revenue from gold.kpis_overall"
-        ).fetchone()
-        last_day = con.execute("select max(order_date) from gold.kpis_daily").fetchone()[0]
+        last_day = con.execute("select max(order_date) from gold.orders_enriched").fetchone()[0]
         run_id = con.execute(
             "select run_id from ops.pipeline_runs order by started_at desc limit 1"
         ).fetchone()[0]
-    assert orders > 0
-    assert page_facts["tiles"] == {
-        "revenue": money(float(revenue)),
-        "orders": f"{orders:,}",
-        "cancellation-rate": percent(rate),
-        "lost-revenue": money(float(lost)),
-    }
-    assert str(last_day) in page_facts["freshness"]
-    assert run_id in page_facts["health"]
-    assert "dbt_build" in page_facts["health"] and "success" in page_facts["health"]
+    assert str(last_day) in page_states["freshness"]
+    assert run_id in page_states["health"]
+    assert "dbt_build" in page_states["health"] and "success" in page_states["health"]
 
 
 def test_the_pdf_snapshot_is_a_real_pdf(pipeline: Any) -> None:
     pdf = (pipeline.dashboard_dir / "dashboard.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
-    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 1
-    assert len(pdf) > 20_000  # charts and text, not an empty page
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
+    assert len(pdf) > 50_000  # charts and text, not an empty page
