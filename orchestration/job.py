@@ -16,7 +16,7 @@ import yaml
 
 BUNDLE_ROOT = Path(__file__).resolve().parent
 JOB_FILE = BUNDLE_ROOT / "resources" / "lakehouse_job.yml"
-TASK_TYPES = ("dbt_task", "dashboard_task")
+TASK_TYPES = ("spark_python_task", "dbt_task", "dashboard_task")
 GENERATE_TASK = "generate"
 LOCAL_TARGET = "local"  # what ${bundle.target} means in the job's name when run locally
 
@@ -28,7 +28,7 @@ class JobDefinitionError(ValueError):
 @dataclass(frozen=True)
 class Task:
     key: str
-    type: str  # "generate" (local only), "dbt_task" or "dashboard_task"
+    type: str  # "generate" (local only), "spark_python_task", "dbt_task" or "dashboard_task"
     spec: dict[str, Any] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     run_if: str = "ALL_SUCCESS"

@@ -23,6 +23,7 @@ class Settings:
     outbox_dir: Path  # LAKEHOUSE_OUTBOX_DIR: .eml files when no SMTP server is configured
     dbt_log_dir: Path  # DBT_LOG_PATH: dbt's logs (named in failure notifications)
     dbt_target: str  # LAKEHOUSE_TARGET: the dbt target the local runner builds
+    dbt_state_dir: Path  # LAKEHOUSE_DBT_STATE_DIR: freshness of the last successful build
     seed: int = 42
     batches: int = 1
     orders_per_batch: int = 5000
@@ -40,6 +41,7 @@ class Settings:
             "outbox_dir": _path("LAKEHOUSE_OUTBOX_DIR", "data/outbox"),
             "dbt_log_dir": _path("DBT_LOG_PATH", "logs"),
             "dbt_target": os.environ.get("LAKEHOUSE_TARGET", "local"),
+            "dbt_state_dir": _path("LAKEHOUSE_DBT_STATE_DIR", "data/dbt-state"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,20 @@ def run_generate(task: Task, settings: Settings) -> Outcome:
 DATABRICKS_ONLY_FLAGS = ("--target", "-t", "--vars", "--profiles-dir")
 
 
+def local_variables(settings: Settings) -> dict[str, str]:
+    """The bundle variables of the job's tasks that have a local value."""
+    return {"${var.dbt_state_path}": str(settings.dbt_state_dir)}
+
+
+def localize(word: str, settings: Settings) -> str:
+    """A word of a job task with its bundle variables replaced by their local values."""
+    for variable, value in local_variables(settings).items():
+        word = word.replace(variable, value)
+    if "${" in word:
+        raise TaskError(f"bundle variable in {word!r} has no local value")
+    return word
+
+
 def local_dbt_args(command: str, settings: Settings) -> list[str]:
     """A job command (`dbt build --target ${bundle.target} --vars ...`) as local dbtRunner args."""
     words = shlex.split(command)
@@ -77,10 +93,8 @@ def local_dbt_args(command: str, settings: Settings) -> list[str]:
             next(remaining, None)
         elif word.split("=", 1)[0] in DATABRICKS_ONLY_FLAGS:
             continue
-        elif "${" in word:
-            raise TaskError(f"{command!r}: bundle variable in {word!r} has no local value")
         else:
-            args.append(word)
+            args.append(localize(word, settings))
     project = str(settings.project_dir)
     local = ["--target", settings.dbt_target, "--project-dir", project, "--profiles-dir", project]
     return [*args, *local]
@@ -151,6 +165,21 @@ def count_layer_rows(duckdb_path: Path) -> list[tuple[str, str, int]]:
     return sorted(counts, key=lambda row: LAYERS.index(row[0]))
 
 
+def run_python_file(task: Task, settings: Settings) -> Outcome:
+    """A spark_python_task of the job (a standard-library script in orchestration/), run here
+    with its parameters, bundle variables replaced by their local values."""
+    spec = task.spec
+    script = (settings.project_dir / "orchestration" / "resources" / spec["python_file"]).resolve()
+    parameters = [localize(str(parameter), settings) for parameter in spec.get("parameters", [])]
+    print(f"    $ python {script.relative_to(settings.project_dir)} {' '.join(parameters)}")
+    completed = subprocess.run(
+        [sys.executable, str(script), *parameters], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise TaskError(f"{script.name} failed:\n{completed.stdout}{completed.stderr}")
+    return Outcome(summary=completed.stdout.strip().splitlines()[-1] if completed.stdout else "")
+
+
 def run_dashboard(task: Task, settings: Settings) -> Outcome:
     files = dashboard.refresh(settings.duckdb_path, settings.dashboard_dir)
     return Outcome(summary=f"{files.html} and {files.pdf.name} ({files.pdf.stat().st_size:,} B)")
@@ -158,6 +187,7 @@ def run_dashboard(task: Task, settings: Settings) -> Outcome:
 
 EXECUTORS: dict[str, Executor] = {
     "generate": run_generate,
+    "spark_python_task": run_python_file,
     "dbt_task": run_dbt,
     "dashboard_task": run_dashboard,
 }

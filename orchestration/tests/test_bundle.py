@@ -123,19 +123,36 @@ def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
     raw = resources_for(target)["jobs"]["lakehouse_job"]
     job = Job.from_dict(without_file(raw))
     tasks = {task.task_key: task for task in job.tasks}
-    assert list(tasks) == ["dbt_build", "refresh_dashboard"]
+    assert list(tasks) == ["prepare_dbt_state", "dbt_build", "refresh_dashboard"]
+
+    prepare = tasks["prepare_dbt_state"]
+    assert prepare.depends_on == []
+    python = prepare.spark_python_task
+    assert python.python_file.endswith("dbt_state.py")
+    assert python.parameters[0] == "--state-path"
+    state_path = python.parameters[1]
+    assert state_path.startswith("/Volumes/") and state_path.endswith(
+        f"{target}_{FAKE_USER['short_name']}"
+    )
 
     dbt = tasks["dbt_build"]
-    assert dbt.depends_on == []
+    assert [dependency.task_key for dependency in dbt.depends_on] == ["prepare_dbt_state"]
     assert dbt.environment_key in {environment.environment_key for environment in job.environments}
     environment = next(e for e in job.environments if e.environment_key == dbt.environment_key)
     pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
     assert pins == [f"dbt-databricks=={locked_versions()['dbt-databricks']}"]
     commands = dbt.dbt_task.commands
-    assert [command.split()[:2] for command in commands] == [
-        ["dbt", "source"],
-        ["dbt", "build"],
+    assert [command.split()[:3] for command in commands] == [
+        ["dbt", "source", "freshness"],
+        ["dbt", "build", "--select"],
+        ["dbt", "source", "freshness"],
     ]
+    # a build with nothing new builds nothing; the last command keeps the state for the next run
+    assert (
+        f"--select source_status:fresher+ --exclude tag:full_verification --state {state_path}"
+        in " ".join(commands[1].split())
+    )
+    assert f"--output {state_path}/sources.json" in commands[2]
     assert all(f"--target {target}" in command for command in commands)
     assert dbt.dbt_task.warehouse_id is None, "warehouse_id would replace our profiles"
 

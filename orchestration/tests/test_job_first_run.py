@@ -1,8 +1,11 @@
 """The bundle job's first run in an empty warehouse, offline on local Apache Spark.
 
-The job's dbt commands (`dbt source freshness`, then `dbt build`), exactly as the bundle deploys
-them for `dev` (with `raw_root` pointing at a small generated raw zone), run in order with the
-job's profile on a fresh `spark` warehouse that holds no schema yet. The profile is the job's own
+The job's tasks, exactly as the bundle deploys them for `dev` (with `raw_root` pointing at a small
+generated raw zone and `dbt_state_path` at an empty folder): the prepare_dbt_state script, then
+the dbt commands (`dbt source freshness`, `dbt build --select source_status:fresher+ ...`, `dbt
+source freshness --output <state>`), run in order with the job's profile on a fresh `spark`
+warehouse that holds no schema yet; then the same tasks once more with no new raw file, which
+builds nothing. The profile is the job's own
 (orchestration/dbt_profiles) plus the `spark` output of profiles.yml.example, the offline
 stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros); only
 `--target` changes. In dbt 1.11 `source freshness` runs the project's hooks: this proves the
@@ -15,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +59,10 @@ class CommandRun:
         output = self.completed.stdout + self.completed.stderr
         return f"{' '.join(self.words[:3])}: exit {self.completed.returncode}\n{output[-6000:]}"
 
+    def nodes_run(self) -> int:
+        """How many nodes (models, tests, ...) the command ran."""
+        return sum(1 for event in self.events if event["info"]["name"] == "NodeFinished")
+
     def hooks_run(self) -> list[str]:
         """The project hooks dbt ran, e.g. lakehouse.on-run-start.0."""
         return [
@@ -86,20 +95,31 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
     root = tmp_path_factory.mktemp("job-first-run")
     raw_root = root / "raw"
     generate_batches(str(raw_root), seed=8, batches=1, orders_per_batch=200, start_date=START_DATE)
-    variables = {**BUNDLE_VARIABLES, "raw_root": str(raw_root)}
+    state = root / "dbt-state"
+    variables = {**BUNDLE_VARIABLES, "raw_root": str(raw_root), "dbt_state_path": str(state)}
     resources = resolved_resources("dev", variables=variables, current_user=FAKE_USER)
     job = resources["jobs"]["lakehouse_job"]
+    (prepare,) = [task["spark_python_task"] for task in job["tasks"] if "spark_python_task" in task]
     (dbt_task,) = [task["dbt_task"] for task in job["tasks"] if "dbt_task" in task]
     profiles_dir = job_profile_with_spark(root)
     warehouse = root / "spark-warehouse"
     env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse))
+    script = (REPO_ROOT / "orchestration" / "resources" / prepare["python_file"]).resolve()
 
     runs: list[CommandRun] = []
-    for index, command in enumerate(dbt_task["commands"]):
+    # the job twice: the first run builds everything, the second finds no new raw file
+    commands = ["prepare", *dbt_task["commands"], "prepare", *dbt_task["commands"]]
+    for index, command in enumerate(commands):
+        if command == "prepare":
+            subprocess.run([sys.executable, str(script), *prepare["parameters"]], check=True)
+            continue
         words = shlex.split(command)
         words[words.index("--target") + 1] = STAND_IN_TARGET
         logs = root / f"logs-{index}"
-        paths = ["--profiles-dir", str(profiles_dir), "--target-path", str(root / "target")]
+        target = root / f"target-{index}"
+        if words[1] == "build":  # dbt compares the state with the freshness just written
+            shutil.copytree(root / f"target-{index - 1}", target)
+        paths = ["--profiles-dir", str(profiles_dir), "--target-path", str(target)]
         paths += ["--log-path", str(logs), "--log-format-file", "json"]
         completed = subprocess.run(
             [str(DBT), *words[1:], *paths],
@@ -119,12 +139,19 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
 
 
 def test_the_job_commands_succeed_in_order_on_an_empty_warehouse(first_run):
-    assert [run.words[:3] for run in first_run] == [
-        ["dbt", "source", "freshness"],
-        ["dbt", "build", "--target"],
-    ], first_run[-1].explain()
+    words = [run.words[:3] for run in first_run]
+    one_run = [["dbt", "source", "freshness"], ["dbt", "build", "--select"]]
+    one_run.append(["dbt", "source", "freshness"])
+    assert words == one_run * 2, first_run[-1].explain()
+    assert "--output" in first_run[2].words
     for run in first_run:
         assert run.completed.returncode == 0, run.explain()
+
+
+def test_a_second_run_with_no_new_file_builds_nothing(first_run):
+    first_build, second_build = (run for run in first_run if run.words[1] == "build")
+    assert first_build.nodes_run() > 100
+    assert second_build.nodes_run() == 0, second_build.explain()
 
 
 def test_freshness_runs_only_hooks_that_create_what_they_touch(first_run):
@@ -143,7 +170,7 @@ def test_freshness_runs_only_hooks_that_create_what_they_touch(first_run):
 
 
 def test_the_build_after_freshness_creates_every_layer(first_run):
-    build = first_run[-1]
+    build = first_run[1]
     assert build.words[:2] == ["dbt", "build"]
     assert build.completed.returncode == 0, build.explain()
     assert build.hooks_run() == ["lakehouse.on-run-start.0"]

@@ -31,6 +31,10 @@ def _ok_generate(task: Task, settings: Settings) -> tasks.Outcome:
     return tasks.Outcome("1 batch", [("raw (this run)", "generated csv rows", 42)])
 
 
+def _ok_state(task: Task, settings: Settings) -> tasks.Outcome:
+    return tasks.Outcome("dbt state kept")
+
+
 def _failing_dbt(task: Task, settings: Settings) -> tasks.Outcome:
     raise tasks.TaskError(
         "`dbt build` failed:\ntest not_null_fact_orders_order_id fail: Got 3 results"
@@ -46,7 +50,12 @@ def test_a_failed_task_stops_its_dependants_and_is_mailed_and_recorded(
         dashboard_calls.append(task.key)
         return tasks.Outcome("refreshed")
 
-    executors = {"generate": _ok_generate, "dbt_task": _failing_dbt, "dashboard_task": dashboard}
+    executors = {
+        "generate": _ok_generate,
+        "spark_python_task": _ok_state,
+        "dbt_task": _failing_dbt,
+        "dashboard_task": dashboard,
+    }
     settings = Settings.from_env()
     run = run_job(load_job(), settings, executors)
 
@@ -55,6 +64,7 @@ def test_a_failed_task_stops_its_dependants_and_is_mailed_and_recorded(
     status = {task.key: task.status for task in run.tasks}
     assert status == {
         "generate": "success",
+        "prepare_dbt_state": "success",
         "dbt_build": "failed",
         "refresh_dashboard": "skipped",
         "notify": "success",
@@ -94,9 +104,20 @@ def test_an_unexpected_exception_is_a_failure_with_its_traceback(
     def crash(task: Task, settings: Settings) -> tasks.Outcome:
         raise ZeroDivisionError("boom")
 
-    executors = {"generate": crash, "dbt_task": _failing_dbt, "dashboard_task": _failing_dbt}
+    executors = {
+        "generate": crash,
+        "spark_python_task": _ok_state,
+        "dbt_task": _failing_dbt,
+        "dashboard_task": _failing_dbt,
+    }
     run = run_job(load_job(), Settings.from_env(), executors)
-    assert [task.status for task in run.tasks] == ["failed", "skipped", "skipped", "success"]
+    assert [task.status for task in run.tasks] == [
+        "failed",
+        "skipped",
+        "skipped",
+        "skipped",
+        "success",
+    ]
     assert "ZeroDivisionError: boom" in run.tasks[0].error
     (message,) = smtp_server.messages
     assert "generate" in message["Subject"]
@@ -120,7 +141,12 @@ def test_ctrl_c_still_ends_the_run_in_a_final_status(isolated_env: Path, smtp_se
     def interrupted(task: Task, settings: Settings) -> tasks.Outcome:
         raise KeyboardInterrupt
 
-    executors = {"generate": _ok_generate, "dbt_task": interrupted, "dashboard_task": _failing_dbt}
+    executors = {
+        "generate": _ok_generate,
+        "spark_python_task": _ok_state,
+        "dbt_task": interrupted,
+        "dashboard_task": _failing_dbt,
+    }
     settings = Settings.from_env()
     with pytest.raises(KeyboardInterrupt):
         run_job(load_job(), settings, executors)
@@ -141,7 +167,12 @@ def test_a_run_left_running_by_a_killed_runner_is_closed_by_the_next(
     settings = Settings.from_env()
     stale = PipelineRun("stale-run", "lakehouse-local", dt.datetime.now(dt.UTC), tasks=[])
     record_run(settings.duckdb_path, stale)  # what a runner killed mid-run leaves behind
-    executors = {"generate": _ok_generate, "dbt_task": _failing_dbt, "dashboard_task": _failing_dbt}
+    executors = {
+        "generate": _ok_generate,
+        "spark_python_task": _ok_state,
+        "dbt_task": _failing_dbt,
+        "dashboard_task": _failing_dbt,
+    }
     run_job(load_job(), settings, executors)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         statuses = dict(con.execute("select run_id, status from ops.pipeline_runs").fetchall())
