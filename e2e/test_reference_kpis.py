@@ -163,7 +163,8 @@ def test_late_members_count_under_inferred_members(tmp_path: Path) -> None:
     def names(relation: str, *columns: str) -> list[tuple[object, ...]]:
         return [tuple(row[column] for column in columns) for row in expected[relation]]
 
-    assert names("kpis_by_product", "product_id", "product_name", "brand_name", "category_name") == [
+    product_columns = ("product_id", "product_name", "brand_name", "category_name")
+    assert names("kpis_by_product", *product_columns) == [
         (10, "Ball", "Acme", "Toys"),
         (11, "Unknown product 11", "Unknown brand", "Unknown category"),
         (12, "Kite", "Unknown brand 3", "Unknown category 6"),
