@@ -15,5 +15,7 @@
     {%- if newest is none -%}
         {{ return(empty) }}
     {%- endif -%}
-    {{ return("cast('" ~ newest.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)") }}
+    {#- a datetime from DuckDB and Spark; text if a driver returns the value unparsed -#}
+    {%- set newest_text = newest if newest is string else newest.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {{ return("cast('" ~ newest_text ~ "' as timestamp)") }}
 {% endmacro %}
