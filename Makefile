@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench bench-pipeline docs package-lambda clean
+.PHONY: help install system-deps demo test lint format bench bench-pipeline docs package-lambda clean verify
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ format: install ## Apply ruff and sqlfluff fixes
 	@$(BIN)/ruff check --fix .
 	@$(SQLFLUFF) fix models macros tests snapshots analyses
 	@$(SQLFLUFF) fix --templater raw bench
+
+verify: install ## Full verification: every data test incl. those over all history (tag full_verification)
+	@$(BIN)/dbt test --selector full_verification
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench

@@ -116,22 +116,28 @@ def generate(lakehouse: Lakehouse, *, seed: int, batches: int, orders_per_batch:
         )
 
 
-def read_relations(duckdb_path: Path, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table/view of a schema as its sorted rows (for before/after comparisons)."""
+def read_relations(
+    duckdb_path: Path, schema: str, *, exclude_columns: tuple[str, ...] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table/view of a schema as its sorted rows (for before/after comparisons), without
+    exclude_columns (e.g. silver's _merged_at, the time of the run that wrote the row)."""
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        names = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ?"
-                " order by table_name",
-                [schema],
-            ).fetchall()
-        ]
+        columns: dict[str, list[str]] = {}
+        for name, column in connection.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = ? order by table_name, ordinal_position",
+            [schema],
+        ).fetchall():
+            if column not in exclude_columns:
+                columns.setdefault(name, []).append(f'"{column}"')
         return {
             name: sorted(
-                connection.execute(f'select * from "{schema}"."{name}"').fetchall(), key=repr
+                connection.execute(
+                    f'select {", ".join(selected)} from "{schema}"."{name}"'
+                ).fetchall(),
+                key=repr,
             )
-            for name in names
+            for name, selected in columns.items()
         }
 
 

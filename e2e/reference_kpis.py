@@ -6,7 +6,12 @@ s3://bucket/prefix), keeps the current version of every id (the greatest ``updat
 silver's tie-break), and applies
 the KPI definitions with ``Decimal`` money. It applies the raw contract's rules itself: files
 outside the raw layout, files that are not UTF-8, headers that do not name the columns exactly
-once, rows with the wrong number of fields and values that break their rule are left out.
+once, rows with the wrong number of fields and values that break their rule are left out. A
+referenced row that was never delivered (a late-arriving customer, product, brand or category)
+counts under an inferred member, as silver does: an unknown customer has country and gender
+``Unknown``; an unknown product is named ``Unknown product <id>`` and belongs to the unknown
+brand and category (id -1, ``Unknown brand``, ``Unknown category``); an unknown brand or
+category of a delivered product is named ``Unknown brand <id>`` / ``Unknown category <id>``.
 
     expected = expected_kpis("data/raw")          # {relation: [row dict, ...]} sorted by grain
 """
@@ -258,9 +263,13 @@ def current_versions(files: Iterable[RawFile], entity: str) -> dict[int, dict[st
     return {row_id: row for row_id, (_, row) in best.items()}
 
 
+# The unknown member: the brand and the category of a product that was never delivered.
+UNKNOWN_MEMBER_ID = -1
+
+
 def enriched_orders(raw_root: str) -> list[Row]:
     """The current version of every order with the current attributes of its product, brand,
-    category and customer (None where the referenced row does not exist)."""
+    category and customer (an inferred member's where the referenced row was never delivered)."""
     files = read_raw_files(raw_root)
     brands = current_versions(files, "brands")
     categories = current_versions(files, "categories")
@@ -275,12 +284,24 @@ def enriched_orders(raw_root: str) -> list[Row]:
             raise ValueError(f"order {order_id}: unexpected status {status!r}")
         product_id = int(order["product_id"])
         customer_id = int(order["customer_id"])
-        product = products.get(product_id, {})
-        brand_id = int(product["brand_id"]) if product else None
-        category_id = int(product["category_id"]) if product else None
-        brand = brands.get(brand_id, {}) if brand_id is not None else {}
-        category = categories.get(category_id, {}) if category_id is not None else {}
-        customer = customers.get(customer_id, {})
+        product = products.get(product_id) or {
+            "product_name": f"Unknown product {product_id}",
+            "brand_id": str(UNKNOWN_MEMBER_ID),
+            "category_id": str(UNKNOWN_MEMBER_ID),
+        }
+        brand_id = int(product["brand_id"])
+        category_id = int(product["category_id"])
+        if brand_id == UNKNOWN_MEMBER_ID:
+            brand = {"brand_name": "Unknown brand"}
+        else:
+            brand = brands.get(brand_id) or {"brand_name": f"Unknown brand {brand_id}"}
+        if category_id == UNKNOWN_MEMBER_ID:
+            category = {"category_name": "Unknown category"}
+        else:
+            category = categories.get(category_id) or {
+                "category_name": f"Unknown category {category_id}"
+            }
+        customer = customers.get(customer_id) or {"country": "Unknown", "gender": "Unknown"}
         quantity = int(order["quantity"])
         enriched.append(
             {
@@ -291,14 +312,14 @@ def enriched_orders(raw_root: str) -> list[Row]:
                 "payment_method": order["payment_method"],
                 "order_date": _timestamp(order["ordered_at"]).date(),
                 "product_id": product_id,
-                "product_name": product.get("product_name"),
+                "product_name": product["product_name"],
                 "brand_id": brand_id,
-                "brand_name": brand.get("brand_name"),
+                "brand_name": brand["brand_name"],
                 "category_id": category_id,
-                "category_name": category.get("category_name"),
+                "category_name": category["category_name"],
                 "customer_id": customer_id,
-                "country": customer.get("country"),
-                "gender": customer.get("gender"),
+                "country": customer["country"],
+                "gender": customer["gender"],
             }
         )
     return enriched

@@ -1,17 +1,12 @@
-{#- The incremental read of a silver model merged from bronze: a `where` clause keeping the rows
-    ingested since the newest batch of `merged_bronze` (the bronze relation whose files {{ this }}
-    holds rows of, by _source_file). That batch is read again: its rows are no-ops, and rows
-    ingested at the same time are never missed. Nothing on a full build; every row when
-    {{ this }} holds no batch yet. -#}
-{% macro ingested_since_last_merge(merged_bronze) %}
+{#- The incremental read of a silver model merged from bronze: a `where` clause keeping the
+    bronze rows ingested after the last run that merged into {{ this }} started (_ingested_at >
+    last_merged_at()). _ingested_at is the start time of the run that appended the row, one
+    value per run, and runs never overlap: a row is either read by a merge or ingested after it
+    started, so every row is read by the first merge that succeeds after its ingestion, a failed
+    merge leaves the watermark where it was (its batch is read again), and the batches of
+    earlier runs are never read again. Nothing on a full build. -#}
+{% macro ingested_since_last_merge() %}
     {%- if is_incremental() %}
-    where _ingested_at >= coalesce(
-        (
-            select max(seen._ingested_at)
-            from {{ merged_bronze }} as seen
-            where seen._source_file in (select merged._source_file from {{ this }} as merged)
-        ),
-        cast('1900-01-01 00:00:00' as timestamp)
-    )
+    where _ingested_at > {{ last_merged_at() }}
     {%- endif %}
 {% endmacro %}

@@ -4,15 +4,17 @@
     unique_key='product_id',
 ) }}
 
--- incremental runs also read the brand and category versions of the run:
--- depends_on: {{ ref('bronze_brands') }}, {{ ref('bronze_categories') }}
-
 with
 
 bronze_products as (
     select * from {{ ref('bronze_products') }}
-    -- only rows ingested since the newest bronze batch this table has already seen
-    {{ ingested_since_last_merge(ref('bronze_products')) }}
+    -- only rows ingested after the last run that merged into this table
+    {{ ingested_since_last_merge() }}
+),
+
+bronze_orders as (
+    select * from {{ ref('bronze_orders') }}
+    {{ ingested_since_last_merge() }}
 ),
 
 dim_brands as (
@@ -27,22 +29,55 @@ latest_versions as (
     {{ current_version('bronze_products', 'product_id') }}
 ),
 
--- the merge filter: only versions that rank above the merged one (or of a new product)
+-- products the new orders reference before their row was delivered
+inferred_keys as (
+    {{ inferred_member_keys('bronze_orders', 'product_id', 'latest_versions') }}
+),
+
+candidate_versions as (
+    select
+        product_id,
+        product_name,
+        brand_id,
+        category_id,
+        unit_price,
+        updated_at,
+        _source_file,
+        false as is_inferred
+    from latest_versions
+    union all
+    -- an inferred member: the unknown brand and category (-1), no list price; its updated_at
+    -- (1900-01-01) ranks below every delivered version
+    select
+        product_id,
+        concat('Unknown product ', cast(product_id as {{ dbt.type_string() }})) as product_name,
+        cast(-1 as bigint) as brand_id,
+        cast(-1 as bigint) as category_id,
+        cast(null as decimal(18, 2)) as unit_price,
+        cast('1900-01-01 00:00:00' as timestamp) as updated_at,
+        _source_file,
+        true as is_inferred
+    from inferred_keys
+),
+
+-- the merge filter: new keys, versions that rank above the merged one, delivered rows that
+-- replace an inferred member
 winning_versions as (
-    {{ newer_than_merged('latest_versions', 'product_id') }}
+    {{ newer_than_merged('candidate_versions', 'product_id', replaces_inferred=true) }}
 ),
 
 {%- if is_incremental() %}
 
--- brands and categories with a version ingested since the newest products batch this table has seen
+-- brands and categories whose row changed (renamed, delivered after being inferred) since the
+-- last run that merged into this table
 changed_brands as (
-    select brand_id from {{ ref('bronze_brands') }}
-    {{ ingested_since_last_merge(ref('bronze_products')) }}
+    select brand_id from dim_brands
+    where _merged_at > {{ last_merged_at() }}
 ),
 
 changed_categories as (
-    select category_id from {{ ref('bronze_categories') }}
-    {{ ingested_since_last_merge(ref('bronze_products')) }}
+    select category_id from dim_categories
+    where _merged_at > {{ last_merged_at() }}
 ),
 
 -- merged products of a changed brand or category without a new version: refreshed names
@@ -68,7 +103,8 @@ changed_products as (
         category_id,
         unit_price,
         updated_at,
-        _source_file
+        _source_file,
+        is_inferred
     from winning_versions
     {%- if is_incremental() %}
     union all
@@ -79,7 +115,8 @@ changed_products as (
         category_id,
         unit_price,
         updated_at,
-        _source_file
+        _source_file,
+        is_inferred
     from renamed_products
     {%- endif %}
 ),
@@ -94,7 +131,9 @@ final as (
         dim_categories.category_name,
         changed_products.unit_price,
         changed_products.updated_at,
-        changed_products._source_file
+        changed_products._source_file,
+        changed_products.is_inferred,
+        {{ run_started_timestamp() }} as _merged_at
     from changed_products
     left join dim_brands
         on changed_products.brand_id = dim_brands.brand_id

@@ -8,8 +8,8 @@ with
 
 bronze_orders as (
     select * from {{ ref('bronze_orders') }}
-    -- only rows ingested since the newest bronze batch this table has already seen
-    {{ ingested_since_last_merge(ref('bronze_orders')) }}
+    -- only rows ingested after the last run that merged into this table
+    {{ ingested_since_last_merge() }}
 ),
 
 order_versions as (
@@ -60,7 +60,8 @@ final as (
         ordered_at,
         order_date,
         updated_at,
-        _source_file
+        _source_file,
+        {{ run_started_timestamp() }} as _merged_at
     from winning_versions
 )
 

@@ -1,5 +1,8 @@
 -- The incremental merge ends where a full rebuild would: every order in bronze is in
 -- fact_orders exactly with its greatest updated_at, and no order is missing or extra.
+-- Over all history: part of the full verification (`make verify`), not of the daily build,
+-- which checks each run's batch (assert_fact_orders_merged_the_newest_version_of_the_batch).
+{{ config(tags=['full_verification']) }}
 
 with
 
