@@ -86,12 +86,14 @@ def load_kpis(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def load_pipeline_health(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The latest runs, the tasks of the latest run and its rows per layer (ops schema)."""
+    """The latest runs, the tasks of the latest run, its rows per layer and what it quarantined
+    per entity and reason (ops schema)."""
+    empty: dict[str, Any] = {"runs": [], "tasks": [], "layers": [], "quarantine": []}
     if not _has_table(con, "ops", "pipeline_runs"):
-        return {"runs": [], "tasks": [], "layers": []}
+        return empty
     runs = _rows(con, "select * from ops.pipeline_runs order by started_at desc limit 8")
     if not runs:
-        return {"runs": [], "tasks": [], "layers": []}
+        return empty
     run_id = runs[0]["run_id"].replace("'", "''")
     tasks = _rows(
         con,
@@ -102,7 +104,16 @@ def load_pipeline_health(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "select layer, sum(row_count) as row_count from ops.pipeline_layer_rows"
         f" where run_id = '{run_id}' group by layer order by min(layer_order)",
     )
-    return {"runs": runs, "tasks": tasks, "layers": layers}
+    quarantine = (
+        _rows(
+            con,
+            "select entity, reason, rows_quarantined, files_quarantined"
+            f" from ops.pipeline_quarantine where run_id = '{run_id}' order by entity, reason",
+        )
+        if _has_table(con, "ops", "pipeline_quarantine")
+        else []
+    )
+    return {"runs": runs, "tasks": tasks, "layers": layers, "quarantine": quarantine}
 
 
 class _Codes:

@@ -81,8 +81,9 @@ def localize(word: str, settings: Settings) -> str:
     return word
 
 
-def local_dbt_args(command: str, settings: Settings) -> list[str]:
-    """A job command (`dbt build --target ${bundle.target} --vars ...`) as local dbtRunner args."""
+def job_dbt_args(command: str, settings: Settings) -> list[str]:
+    """A job command (`dbt build --target ${bundle.target} --vars ...`) as the arguments after
+    `dbt` that run it here: Databricks-only flags dropped, bundle variables localized."""
     words = shlex.split(command)
     if not words or words[0] != "dbt":
         raise TaskError(f"not a dbt command: {command!r}")
@@ -95,9 +96,15 @@ def local_dbt_args(command: str, settings: Settings) -> list[str]:
             continue
         else:
             args.append(localize(word, settings))
+    return args
+
+
+def local_dbt_args(command: str, settings: Settings) -> list[str]:
+    """A job command as local dbtRunner args (job_dbt_args plus this checkout's target,
+    project and profiles)."""
     project = str(settings.project_dir)
     local = ["--target", settings.dbt_target, "--project-dir", project, "--profiles-dir", project]
-    return [*args, *local]
+    return [*job_dbt_args(command, settings), *local]
 
 
 def release_duckdb() -> None:

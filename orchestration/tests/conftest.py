@@ -74,6 +74,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "LAKEHOUSE_RAW_ROOT": tmp_path / "raw",
         "LAKEHOUSE_DASHBOARD_DIR": tmp_path / "dashboard",
         "LAKEHOUSE_OUTBOX_DIR": tmp_path / "outbox",
+        "LAKEHOUSE_DBT_STATE_DIR": tmp_path / "dbt-state",
         "DBT_TARGET_PATH": tmp_path / "target",
         "DBT_LOG_PATH": tmp_path / "logs",
     }.items():
@@ -113,6 +114,7 @@ def pipeline_env(root: Path) -> dict[str, str]:
         LAKEHOUSE_RAW_ROOT=str(root / "raw"),
         LAKEHOUSE_DASHBOARD_DIR=str(root / "dashboard"),
         LAKEHOUSE_OUTBOX_DIR=str(root / "outbox"),
+        LAKEHOUSE_DBT_STATE_DIR=str(root / "dbt-state"),
         DBT_TARGET_PATH=str(root / "target"),
         DBT_LOG_PATH=str(root / "logs"),
         PYTHONUNBUFFERED="1",
