@@ -37,11 +37,13 @@ test: install system-deps lint ## Lint and run every test
 # folder and never locks the pipeline's database file.
 SQLFLUFF := LAKEHOUSE_DUCKDB_PATH=:memory: $(BIN)/sqlfluff
 
-lint: install ## ruff + sqlfluff
+lint: install ## ruff + sqlfluff + dbt-bouncer (the dbt conventions, dbt-bouncer.yml)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(SQLFLUFF) lint models macros tests snapshots analyses
 	@$(SQLFLUFF) lint --templater raw bench
+	@LAKEHOUSE_DUCKDB_PATH=:memory: $(BIN)/dbt parse --quiet --target-path target/lint
+	@$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 format: install ## Apply ruff and sqlfluff fixes
 	@$(BIN)/ruff format .

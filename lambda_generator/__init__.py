@@ -1,1 +1,1 @@
-"""The source system: writes realistic raw CSV batches (DESIGN.md section 3) to a folder or S3."""
+"""The source system: writes realistic raw CSV batches (docs/raw-contract.md) to a folder or S3."""

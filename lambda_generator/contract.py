@@ -1,4 +1,4 @@
-"""The raw data contract (DESIGN.md section 3): one dataclass per entity, fields in CSV order.
+"""The raw data contract (docs/raw-contract.md): one dataclass per entity, fields in CSV order.
 
 The dataclasses are the single source of the column lists, the CSV value types and the parser
 the tests use to check every written value.
