@@ -140,7 +140,7 @@ def test_a_quarantined_row_is_reported_and_the_run_goes_on(
     panel = html[html.index('id="quarantine"') :]
     assert reason in panel[:2000]
     (success,) = [message for message in run.messages if "succeeded" in message["Subject"]]
-    body = success.get_content()
+    body = success.get_body(preferencelist=("plain",)).get_content()
     assert "Quarantined by this run: 1 rows of" in body and reason in body
     assert "Bitcoin" not in body and order_id not in body
 
