@@ -116,8 +116,11 @@ def generate(lakehouse: Lakehouse, *, seed: int, batches: int, orders_per_batch:
         )
 
 
-def read_relations(duckdb_path: Path, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table/view of a schema as its sorted rows (for before/after comparisons)."""
+def read_relations(
+    duckdb_path: Path, schema: str, *, ignore: tuple[str, ...] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table/view of a schema as its sorted rows (for before/after comparisons), without
+    the columns named in ignore (e.g. silver's _merged_at, the time of the run that wrote a row)."""
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         names = [
             name
@@ -127,12 +130,21 @@ def read_relations(duckdb_path: Path, schema: str) -> dict[str, list[tuple[Any, 
                 [schema],
             ).fetchall()
         ]
-        return {
-            name: sorted(
-                connection.execute(f'select * from "{schema}"."{name}"').fetchall(), key=repr
-            )
-            for name in names
-        }
+        relations = {}
+        for name in names:
+            columns = [
+                column
+                for (column,) in connection.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if column not in ignore
+            ]
+            selected = ", ".join(f'"{column}"' for column in columns)
+            rows = connection.execute(f'select {selected} from "{schema}"."{name}"').fetchall()
+            relations[name] = sorted(rows, key=repr)
+        return relations
 
 
 def read_gold(duckdb_path: Path) -> dict[str, list[Row]]:

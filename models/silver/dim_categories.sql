@@ -26,7 +26,8 @@ final as (
         category_id,
         category_name,
         updated_at,
-        _source_file
+        _source_file,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _merged_at
     from winning_versions
 )
 

@@ -94,7 +94,8 @@ final as (
         dim_categories.category_name,
         changed_products.unit_price,
         changed_products.updated_at,
-        changed_products._source_file
+        changed_products._source_file,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as _merged_at
     from changed_products
     left join dim_brands
         on changed_products.brand_id = dim_brands.brand_id
