@@ -6,7 +6,7 @@
 {% macro changed_groups(grain_key, orders_enriched, orders_enriched_changes) %}
     select changes.previous_{{ grain_key }} as {{ grain_key }}
     from {{ orders_enriched_changes }} as changes
-    union
+    union distinct
     select current_orders.{{ grain_key }}
     from {{ orders_enriched }} as current_orders
     inner join {{ orders_enriched_changes }} as changes

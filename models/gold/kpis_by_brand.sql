@@ -36,13 +36,13 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.brand_id,
-        orders_to_aggregate.brand_name,
+        brand_id,
+        brand_name,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.brand_id,
-        orders_to_aggregate.brand_name
+        brand_id,
+        brand_name
 )
 
 select * from final

@@ -36,13 +36,13 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.category_id,
-        orders_to_aggregate.category_name,
+        category_id,
+        category_name,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.category_id,
-        orders_to_aggregate.category_name
+        category_id,
+        category_name
 )
 
 select * from final

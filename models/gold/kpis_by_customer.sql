@@ -36,15 +36,15 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.customer_id,
-        orders_to_aggregate.country,
-        orders_to_aggregate.gender,
+        customer_id,
+        country,
+        gender,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.customer_id,
-        orders_to_aggregate.country,
-        orders_to_aggregate.gender
+        customer_id,
+        country,
+        gender
 )
 
 select * from final

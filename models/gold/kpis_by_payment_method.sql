@@ -36,11 +36,11 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.payment_method,
+        payment_method,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.payment_method
+        payment_method
 )
 
 select * from final

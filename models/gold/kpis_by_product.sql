@@ -36,17 +36,17 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.product_id,
-        orders_to_aggregate.product_name,
-        orders_to_aggregate.brand_name,
-        orders_to_aggregate.category_name,
+        product_id,
+        product_name,
+        brand_name,
+        category_name,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.product_id,
-        orders_to_aggregate.product_name,
-        orders_to_aggregate.brand_name,
-        orders_to_aggregate.category_name
+        product_id,
+        product_name,
+        brand_name,
+        category_name
 )
 
 select * from final

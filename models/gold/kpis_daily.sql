@@ -36,11 +36,11 @@ orders_to_aggregate as (
 
 final as (
     select
-        orders_to_aggregate.order_date,
+        order_date,
         {{ kpi_columns() }}
     from orders_to_aggregate
     group by
-        orders_to_aggregate.order_date
+        order_date
 )
 
 select * from final

@@ -114,7 +114,7 @@ orders_with_changed_attributes as (
 
 changed_orders as (
     select order_id from merged_orders
-    union
+    union distinct
     select order_id from orders_with_changed_attributes
 ),
 
