@@ -303,14 +303,18 @@ def enriched_orders(raw_root: str) -> list[Row]:
             }
         customer = customers.get(customer_id) or {"country": "Unknown", "gender": "Unknown"}
         quantity = int(order["quantity"])
+        ordered_at = _timestamp(order["ordered_at"])
         enriched.append(
             {
                 "order_id": order_id,
                 "status": status,
                 "quantity": quantity,
+                "unit_price": Decimal(order["unit_price"]),
                 "amount": quantity * Decimal(order["unit_price"]),
                 "payment_method": order["payment_method"],
-                "order_date": _timestamp(order["ordered_at"]).date(),
+                "ordered_at": ordered_at,
+                "updated_at": _timestamp(order["updated_at"]),
+                "order_date": ordered_at.date(),
                 "product_id": product_id,
                 "product_name": product["product_name"],
                 "brand_id": brand_id,
@@ -323,6 +327,49 @@ def enriched_orders(raw_root: str) -> list[Row]:
             }
         )
     return enriched
+
+
+# The columns of gold.orders_enriched, in order.
+ORDERS_ENRICHED_COLUMNS = (
+    "order_id",
+    "order_date",
+    "ordered_at",
+    "updated_at",
+    "status",
+    "is_cancelled",
+    "payment_method",
+    "quantity",
+    "unit_price",
+    "order_amount",
+    "product_id",
+    "product_name",
+    "brand_id",
+    "brand_name",
+    "category_id",
+    "category_name",
+    "customer_id",
+    "country",
+    "gender",
+)
+
+
+def expected_orders_enriched(raw_root: str | os.PathLike[str]) -> list[Row]:
+    """gold.orders_enriched as row dicts sorted by order_id (timestamps as naive UTC, as the
+    warehouse returns them)."""
+    rows = [
+        {
+            **order,
+            "ordered_at": order["ordered_at"].replace(tzinfo=None),
+            "updated_at": order["updated_at"].replace(tzinfo=None),
+            "is_cancelled": order["status"] == "Cancelled",
+            "order_amount": order["amount"],
+        }
+        for order in enriched_orders(str(raw_root))
+    ]
+    return sorted(
+        ({column: row[column] for column in ORDERS_ENRICHED_COLUMNS} for row in rows),
+        key=lambda row: row["order_id"],
+    )
 
 
 def kpis(orders: Iterable[Row]) -> Row:

@@ -6,6 +6,7 @@ Each scenario builds once (module fixtures); the tests then compare what it reco
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
@@ -24,7 +25,14 @@ from e2e.conftest import (
     read_relations,
     run_dbt,
 )
-from e2e.reference_kpis import Row, current_versions, expected_kpis, read_raw_files
+from e2e.reference_kpis import (
+    ORDERS_ENRICHED_COLUMNS,
+    Row,
+    current_versions,
+    expected_kpis,
+    expected_orders_enriched,
+    read_raw_files,
+)
 
 SEED = 7
 ORDERS_PER_BATCH = 2000
@@ -32,23 +40,49 @@ ORDERS_PER_BATCH = 2000
 
 @dataclass
 class Stage:
-    """What one step of the scenario left behind: gold, the expected gold, silver (also without
-    _merged_at, the run that wrote each row), and the current raw orders and products."""
+    """What one step of the scenario left behind: gold (the nine marts) and orders_enriched,
+    both also from a copy of the warehouse whose gold was rebuilt with --full-refresh, the
+    expected ones, silver (also without _merged_at, the run that wrote each row), and the
+    current raw orders and products."""
 
     gold: dict[str, list[Row]]
+    orders_enriched: list[Row]
+    refreshed_gold: dict[str, list[Row]]
+    refreshed_orders_enriched: list[Row]
     expected: dict[str, list[Row]]
+    expected_orders_enriched: list[Row]
     silver: dict[str, list[tuple[Any, ...]]]
     silver_content: dict[str, list[tuple[Any, ...]]]
     orders: dict[int, dict[str, str]]
     products: dict[int, dict[str, str]]
 
 
-def build_and_record(lakehouse: Lakehouse, *args: str) -> Stage:
+def read_orders_enriched(duckdb_path: Path) -> list[Row]:
+    """gold.orders_enriched as row dicts sorted by order_id."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        cursor = connection.execute("select * from gold.orders_enriched order by order_id")
+        columns = tuple(description[0] for description in cursor.description)
+        assert columns == ORDERS_ENRICHED_COLUMNS, f"orders_enriched columns: {columns}"
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+
+
+def build_and_record(
+    lakehouse: Lakehouse, make_lakehouse: Callable[..., Lakehouse], step: str, *args: str
+) -> Stage:
+    """`dbt build` (with args), then the same warehouse copied and its gold rebuilt with
+    `dbt run --full-refresh --select gold`, and the reference computed from the raw files."""
     run_dbt(["build", *args], lakehouse.env)
+    refreshed = make_lakehouse(f"refreshed-{step}", raw_root=lakehouse.raw_root)
+    shutil.copy(lakehouse.duckdb_path, refreshed.duckdb_path)
+    run_dbt(["run", "--full-refresh", "--select", "models/gold"], refreshed.env)
     raw_files = read_raw_files(lakehouse.raw_root)
     return Stage(
         gold=read_gold(lakehouse.duckdb_path),
+        orders_enriched=read_orders_enriched(lakehouse.duckdb_path),
+        refreshed_gold=read_gold(refreshed.duckdb_path),
+        refreshed_orders_enriched=read_orders_enriched(refreshed.duckdb_path),
         expected=expected_kpis(lakehouse.raw_root),
+        expected_orders_enriched=expected_orders_enriched(lakehouse.raw_root),
         silver=read_relations(lakehouse.duckdb_path, "silver"),
         silver_content=read_relations(
             lakehouse.duckdb_path, "silver", exclude_columns=("_merged_at",)
@@ -69,11 +103,88 @@ RENAMES = {
 }
 
 
+def write_batch(raw_root: str, ingest_date: str, batch_id: str, files: dict[str, str]) -> None:
+    """Hand-written raw files of one batch: {entity: csv text}."""
+    for entity, text in files.items():
+        folder = Path(raw_root) / entity / f"ingest_date={ingest_date}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{entity}_{batch_id}.csv").write_text(text)
+
+
 def write_renames(raw_root: str) -> None:
-    for entity, text in RENAMES.items():
-        folder = Path(raw_root) / entity / "ingest_date=2026-02-01"
-        folder.mkdir(parents=True)
-        (folder / f"{entity}_b000099.csv").write_text(text)
+    write_batch(raw_root, "2026-02-01", "b000099", RENAMES)
+
+
+ORDER_HEADER = (
+    "order_id,customer_id,product_id,quantity,unit_price,payment_method,status,ordered_at,"
+    "updated_at\n"
+)
+CUSTOMER_HEADER = (
+    "customer_id,first_name,last_name,email,gender,country,city,signup_date,updated_at\n"
+)
+PRODUCT_HEADER = "product_id,product_name,brand_id,category_id,unit_price,updated_at\n"
+# A customer, a product, a brand and a category of their own, whose groups the next batch empties.
+NEW_CUSTOMER_ID, NEW_PRODUCT_ID, NEW_BRAND_ID, NEW_CATEGORY_ID = 999999, 99999, 99, 99
+
+
+def oldest_placed_order(stage: Stage) -> dict[str, str]:
+    """The first order of the first batch that is still Placed."""
+    order_id = min(i for i, order in stage.orders.items() if order["status"] == "Placed")
+    return stage.orders[order_id]
+
+
+def cancellation(order: dict[str, str], updated_at: str) -> str:
+    """The csv line cancelling a raw order at updated_at."""
+    columns = ORDER_HEADER.strip().split(",")
+    values = order | {"status": "Cancelled", "updated_at": updated_at}
+    return ",".join(values[column] for column in columns) + "\n"
+
+
+def write_moves_in(raw_root: str, old_order: dict[str, str]) -> None:
+    """A new brand, category, product and a customer in a country of their own, two orders of
+    theirs, and the cancellation of an old order (its old day, product, customer... change)."""
+    write_batch(
+        raw_root,
+        "2026-02-02",
+        "b000100",
+        {
+            "brands": f"brand_id,brand_name,updated_at\n{NEW_BRAND_ID},Oddity Works,"
+            "2026-02-02T00:00:00Z\n",
+            "categories": f"category_id,category_name,updated_at\n{NEW_CATEGORY_ID},Curiosities,"
+            "2026-02-02T00:00:00Z\n",
+            "products": PRODUCT_HEADER + f"{NEW_PRODUCT_ID},Brass Orrery,{NEW_BRAND_ID},"
+            f"{NEW_CATEGORY_ID},120.00,2026-02-02T00:00:00Z\n",
+            "customers": CUSTOMER_HEADER + f"{NEW_CUSTOMER_ID},Ada,Lovelace,ada@example.com,"
+            "Female,Atlantis,Poseidonia,2026-02-02,2026-02-02T00:00:00Z\n",
+            "orders": ORDER_HEADER
+            + f"9000000001,{NEW_CUSTOMER_ID},{NEW_PRODUCT_ID},1,120.00,PayPal,Placed,"
+            "2026-02-02T10:00:00Z,2026-02-02T10:00:00Z\n"
+            + f"9000000002,{NEW_CUSTOMER_ID},{NEW_PRODUCT_ID},2,110.00,Credit Card,Placed,"
+            "2026-02-02T11:00:00Z,2026-02-02T11:00:00Z\n"
+            + cancellation(old_order, "2026-02-02T12:00:00Z"),
+        },
+    )
+
+
+def write_moves_out(raw_root: str, old_order: dict[str, str]) -> None:
+    """The product moves to brand 1 and category 1 and the customer to Germany (their old
+    brand, category and country are left without orders); one of their orders is cancelled;
+    the old order's cancellation is delivered again."""
+    write_batch(
+        raw_root,
+        "2026-02-03",
+        "b000101",
+        {
+            "products": PRODUCT_HEADER
+            + f"{NEW_PRODUCT_ID},Brass Orrery,1,1,125.00,2026-02-03T00:00:00Z\n",
+            "customers": CUSTOMER_HEADER + f"{NEW_CUSTOMER_ID},Ada,Lovelace,ada@example.com,"
+            "Female,Germany,Berlin,2026-02-02,2026-02-03T00:00:00Z\n",
+            "orders": ORDER_HEADER
+            + f"9000000002,{NEW_CUSTOMER_ID},{NEW_PRODUCT_ID},2,110.00,Credit Card,Cancelled,"
+            "2026-02-02T11:00:00Z,2026-02-03T08:00:00Z\n"
+            + cancellation(old_order, "2026-02-02T12:00:00Z"),
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,20 +193,88 @@ def local_lakehouse(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
 
 
 @pytest.fixture(scope="module")
-def local_run(local_lakehouse: Lakehouse) -> dict[str, Stage]:
+def local_run(
+    local_lakehouse: Lakehouse, make_lakehouse: Callable[..., Lakehouse]
+) -> dict[str, Stage]:
     """Three batches and a build; two more batches and a build; a build with no new files;
-    a batch renaming a brand and a category and a build; a full refresh."""
+    a batch renaming a brand and a category and a build; a hand-written batch with new
+    dimension rows, their orders and the cancellation of an old order, and a build; one moving
+    them (emptying their old groups) and a build; a full refresh. Each build is also followed
+    by a full refresh of gold on a copy of the warehouse."""
     lakehouse = local_lakehouse
     stages: dict[str, Stage] = {}
+
+    def build(step: str, *args: str) -> None:
+        stages[step] = build_and_record(lakehouse, make_lakehouse, step, *args)
+
     generate(lakehouse, seed=SEED, batches=3, orders_per_batch=ORDERS_PER_BATCH)
-    stages["first"] = build_and_record(lakehouse)
+    build("first")
     generate(lakehouse, seed=SEED, batches=2, orders_per_batch=ORDERS_PER_BATCH)
-    stages["second"] = build_and_record(lakehouse)
-    stages["no_new_files"] = build_and_record(lakehouse)
+    build("second")
+    build("no_new_files")
     write_renames(lakehouse.raw_root)
-    stages["renamed"] = build_and_record(lakehouse)
-    stages["full_refresh"] = build_and_record(lakehouse, "--full-refresh")
+    build("renamed")
+    old_order = oldest_placed_order(stages["renamed"])
+    write_moves_in(lakehouse.raw_root, old_order)
+    build("moved_in")
+    write_moves_out(lakehouse.raw_root, old_order)
+    build("moved_out")
+    build("full_refresh", "--full-refresh")
     return stages
+
+
+STEPS = ["first", "second", "no_new_files", "renamed", "moved_in", "moved_out", "full_refresh"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_incremental_gold_equals_a_full_refresh_and_the_reference(
+    local_run: dict[str, Stage], step: str
+) -> None:
+    """After every step: the incrementally built gold (nine marts and orders_enriched) equals
+    the same warehouse's gold rebuilt with --full-refresh, and the reference computation."""
+    stage = local_run[step]
+    assert stage.gold == stage.refreshed_gold
+    assert stage.orders_enriched == stage.refreshed_orders_enriched
+    assert_same_kpis(stage.gold, stage.expected)
+    assert len(stage.orders_enriched) == len(stage.expected_orders_enriched)
+    for row, expected_row in zip(
+        stage.orders_enriched, stage.expected_orders_enriched, strict=True
+    ):
+        assert row == expected_row
+
+
+def group_keys(stage: Stage, relation: str, key: str) -> set[Any]:
+    return {row[key] for row in stage.gold[relation]}
+
+
+def test_new_groups_appear_and_emptied_groups_disappear(local_run: dict[str, Stage]) -> None:
+    """The hand-written batches: the new country, brand and category get rows; once their
+    customer and product moved, those rows are gone (the full refresh has none either)."""
+    moved_in, moved_out = local_run["moved_in"], local_run["moved_out"]
+    assert "Atlantis" in group_keys(moved_in, "kpis_by_country", "country")
+    assert NEW_BRAND_ID in group_keys(moved_in, "kpis_by_brand", "brand_id")
+    assert NEW_CATEGORY_ID in group_keys(moved_in, "kpis_by_category", "category_id")
+    assert "Atlantis" not in group_keys(moved_out, "kpis_by_country", "country")
+    assert NEW_BRAND_ID not in group_keys(moved_out, "kpis_by_brand", "brand_id")
+    assert NEW_CATEGORY_ID not in group_keys(moved_out, "kpis_by_category", "category_id")
+    customer = next(
+        row for row in moved_out.gold["kpis_by_customer"] if row["customer_id"] == NEW_CUSTOMER_ID
+    )
+    assert (customer["country"], customer["cancelled_orders"]) == ("Germany", 1)
+
+
+def test_an_old_cancellation_changes_its_old_day(local_run: dict[str, Stage]) -> None:
+    renamed, moved_in, moved_out = (local_run[s] for s in ("renamed", "moved_in", "moved_out"))
+    old_order = oldest_placed_order(renamed)
+    order_date = dt.date.fromisoformat(old_order["ordered_at"][:10])
+
+    def day(stage: Stage) -> Row:
+        return next(row for row in stage.gold["kpis_daily"] if row["order_date"] == order_date)
+
+    assert day(moved_in)["cancelled_orders"] == day(renamed)["cancelled_orders"] + 1
+    assert day(moved_in)["total_orders"] == day(renamed)["total_orders"]
+    # delivered again in the next batch: counted once
+    assert day(moved_out) == day(moved_in)
 
 
 def test_first_three_batches_match_the_independent_kpis(local_run: dict[str, Stage]) -> None:
@@ -146,11 +325,12 @@ def test_renamed_brand_and_category_reach_unchanged_products(local_run: dict[str
 
 
 def test_full_refresh_gives_the_incremental_silver_and_gold(local_run: dict[str, Stage]) -> None:
-    renamed, refreshed = local_run["renamed"], local_run["full_refresh"]
-    assert sorted(refreshed.silver_content) == sorted(renamed.silver_content)
+    moved_out, refreshed = local_run["moved_out"], local_run["full_refresh"]
+    assert sorted(refreshed.silver_content) == sorted(moved_out.silver_content)
     for relation, rows in refreshed.silver_content.items():
-        assert rows == renamed.silver_content[relation], relation
-    assert refreshed.gold == renamed.gold
+        assert rows == moved_out.silver_content[relation], relation
+    assert refreshed.gold == moved_out.gold
+    assert refreshed.orders_enriched == moved_out.orders_enriched
 
 
 # Corruptions of a built gold layer, each with the data test that must catch it.

@@ -1,6 +1,8 @@
 -- The nine KPI marts equal the same KPIs computed from orders_enriched, row by row at each
 -- mart's grain (the dashboards slice orders_enriched; the marts are the seed's KPI tables, so
 -- both must tell the same story). Returns the mart rows that differ or are missing on a side.
+-- It reads all of history: part of the full verification (`make verify`, the weekly job).
+{{ config(tags=['full_verification']) }}
 {% set kpi_marts = {
     'kpis_by_product': ['product_id', 'product_name', 'brand_name', 'category_name'],
     'kpis_by_category': ['category_id', 'category_name'],

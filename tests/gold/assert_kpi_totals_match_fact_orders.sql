@@ -1,6 +1,9 @@
 -- Cross-layer reconciliation: the totals of every gold mart (each grain's sum, and
 -- kpis_overall's one row) equal the same totals computed straight from silver fact_orders
 -- (revenue and lost revenue as quantity * unit_price by status). Returns the marts that differ.
+-- Scope: all of history, so it runs in the full verification, not in the daily build.
+{{ config(tags=['full_verification']) }}
+
 {% set kpi_marts = [
     'kpis_by_product',
     'kpis_by_category',

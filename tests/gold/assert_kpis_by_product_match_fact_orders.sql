@@ -1,6 +1,9 @@
 -- Cross-layer reconciliation per product: each product's revenue and lost revenue in gold
 -- equal the sums over its orders in silver fact_orders, and no product with orders is missing
 -- from gold (nor one without orders present). Returns the products that differ.
+-- Scope: all of history, so it runs in the full verification, not in the daily build.
+{{ config(tags=['full_verification']) }}
+
 with
 
 fact_orders as (

@@ -1,0 +1,137 @@
+-- The orders this run changes in gold, each with the group keys it had in orders_enriched
+-- BEFORE the run: the orders silver fact_orders merged in this run, and the orders whose
+-- product, brand, category or customer silver merged in this run with attributes that differ
+-- from gold's. Built before orders_enriched, which it therefore reads by name, not by ref().
+-- The incremental gold marts recompute the groups of these orders, before and after.
+{%- set this_run_started_at -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endset %}
+{%- set orders_enriched_before_run = adapter.get_relation(
+    database=this.database, schema=this.schema, identifier='orders_enriched'
+) %}
+
+with
+
+fact_orders as (
+    select * from {{ ref('fact_orders') }}
+),
+
+dim_products as (
+    select * from {{ ref('dim_products') }}
+),
+
+dim_brands as (
+    select * from {{ ref('dim_brands') }}
+),
+
+dim_categories as (
+    select * from {{ ref('dim_categories') }}
+),
+
+dim_customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+-- before the first build of orders_enriched, no order had a group yet
+orders_enriched_before_run as (
+    {% if orders_enriched_before_run %}
+        select * from {{ orders_enriched_before_run }}
+    {% else %}
+        select
+            cast(null as bigint) as order_id,
+            cast(null as date) as order_date,
+            cast(null as string) as payment_method,
+            cast(null as bigint) as product_id,
+            cast(null as string) as product_name,
+            cast(null as bigint) as brand_id,
+            cast(null as string) as brand_name,
+            cast(null as bigint) as category_id,
+            cast(null as string) as category_name,
+            cast(null as bigint) as customer_id,
+            cast(null as string) as country,
+            cast(null as string) as gender
+        where 1 = 0
+    {% endif %}
+),
+
+merged_orders as (
+    select order_id from fact_orders
+    where _merged_at >= {{ this_run_started_at }}
+),
+
+merged_products as (
+    select product_id from dim_products
+    where _merged_at >= {{ this_run_started_at }}
+),
+
+merged_brands as (
+    select brand_id from dim_brands
+    where _merged_at >= {{ this_run_started_at }}
+),
+
+merged_categories as (
+    select category_id from dim_categories
+    where _merged_at >= {{ this_run_started_at }}
+),
+
+merged_customers as (
+    select customer_id from dim_customers
+    where _merged_at >= {{ this_run_started_at }}
+),
+
+-- orders already in gold whose product, brand, category or customer has a new version
+orders_of_merged_attributes as (
+    select * from orders_enriched_before_run
+    where
+        product_id in (select merged_products.product_id from merged_products)
+        or brand_id in (select merged_brands.brand_id from merged_brands)
+        or category_id in (select merged_categories.category_id from merged_categories)
+        or customer_id in (select merged_customers.customer_id from merged_customers)
+),
+
+-- of those, the orders whose attributes in gold differ from the current ones (a new version
+-- may repeat the values gold already has)
+orders_with_changed_attributes as (
+    select orders_of_merged_attributes.order_id
+    from orders_of_merged_attributes
+    left join dim_products
+        on orders_of_merged_attributes.product_id = dim_products.product_id
+    left join dim_brands
+        on dim_products.brand_id = dim_brands.brand_id
+    left join dim_categories
+        on dim_products.category_id = dim_categories.category_id
+    left join dim_customers
+        on orders_of_merged_attributes.customer_id = dim_customers.customer_id
+    where
+        orders_of_merged_attributes.product_name is distinct from dim_products.product_name
+        or orders_of_merged_attributes.brand_id is distinct from dim_products.brand_id
+        or orders_of_merged_attributes.brand_name is distinct from dim_brands.brand_name
+        or orders_of_merged_attributes.category_id is distinct from dim_products.category_id
+        or orders_of_merged_attributes.category_name is distinct from dim_categories.category_name
+        or orders_of_merged_attributes.country is distinct from dim_customers.country
+        or orders_of_merged_attributes.gender is distinct from dim_customers.gender
+),
+
+changed_orders as (
+    select order_id from merged_orders
+    union distinct
+    select order_id from orders_with_changed_attributes
+),
+
+final as (
+    select
+        changed_orders.order_id,
+        orders_enriched_before_run.order_date as previous_order_date,
+        orders_enriched_before_run.payment_method as previous_payment_method,
+        orders_enriched_before_run.product_id as previous_product_id,
+        orders_enriched_before_run.brand_id as previous_brand_id,
+        orders_enriched_before_run.category_id as previous_category_id,
+        orders_enriched_before_run.customer_id as previous_customer_id,
+        orders_enriched_before_run.country as previous_country,
+        orders_enriched_before_run.gender as previous_gender
+    from changed_orders
+    left join orders_enriched_before_run
+        on changed_orders.order_id = orders_enriched_before_run.order_id
+)
+
+select * from final
