@@ -50,7 +50,8 @@ RATE_TOLERANCE = 1e-12
 NOT_PROVEN = (
     "MERGE into fact_orders and the dims (incremental strategy merge with matched_condition): "
     "plain Spark tables are parquet, which cannot MERGE, so on `spark` they are rebuilt as tables "
-    "(merge_materialization); the merge SQL itself is dbt-databricks' and runs only on Delta.",
+    "(merge_or_table_materialization); the merge SQL itself is dbt-databricks' and runs only on "
+    "Delta.",
     "SCD2 snapshots: they need MERGE, so they are disabled on `spark`.",
     "Delta table features: liquid_clustered_by, tblproperties, persist_docs comments, OPTIMIZE.",
     "Unity Catalog: catalogs, grants (gold SELECT / USE SCHEMA for analysts_group) and the "

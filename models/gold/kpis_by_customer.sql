@@ -1,12 +1,12 @@
 {{ config(
-    materialized=merge_materialization(),
+    materialized=merge_or_table_materialization(),
     incremental_strategy='append',
-    pre_hook="{{ delete_changed_groups('customer_id') }}",
+    pre_hook="{{ gold_delete_changed_groups('customer_id') }}",
 ) }}
 
 -- KPIs per customer, with their current country and gender (no names or emails in gold).
 -- Incremental: a run deletes the customers its changed orders were in before it or are in
--- now (pre-hook delete_changed_groups) and inserts them recomputed from orders_enriched.
+-- now (pre-hook gold_delete_changed_groups) and inserts them recomputed from orders_enriched.
 -- depends_on: {{ ref('orders_enriched_changes') }}
 
 with
@@ -22,7 +22,7 @@ orders_enriched_changes as (
 ),
 
 changed_customers as (
-    {{ changed_groups('customer_id', 'orders_enriched', 'orders_enriched_changes') }}
+    {{ gold_changed_groups('customer_id', 'orders_enriched', 'orders_enriched_changes') }}
 ),
 {%- endif %}
 

@@ -1,5 +1,5 @@
 {{ config(
-    materialized=merge_materialization(),
+    materialized=merge_or_table_materialization(),
     incremental_strategy='merge',
     unique_key='order_id',
 ) }}

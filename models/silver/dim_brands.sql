@@ -1,5 +1,5 @@
 {{ config(
-    materialized=merge_materialization(),
+    materialized=merge_or_table_materialization(),
     incremental_strategy='merge',
     unique_key='brand_id',
 ) }}
@@ -9,21 +9,21 @@ with
 bronze_brands as (
     select * from {{ ref('bronze_brands') }}
     -- only rows ingested after the last run that merged into this table
-    {{ ingested_since_last_merge() }}
+    {{ silver_rows_since_last_merge() }}
 ),
 
 bronze_products as (
     select * from {{ ref('bronze_products') }}
-    {{ ingested_since_last_merge() }}
+    {{ silver_rows_since_last_merge() }}
 ),
 
 latest_versions as (
-    {{ current_version('bronze_brands', 'brand_id') }}
+    {{ silver_current_version('bronze_brands', 'brand_id') }}
 ),
 
 -- brands the new products reference before their row was delivered
 inferred_keys as (
-    {{ inferred_member_keys('bronze_products', 'brand_id', 'latest_versions') }}
+    {{ silver_inferred_member_keys('bronze_products', 'brand_id', 'latest_versions') }}
 ),
 
 candidate_versions as (
@@ -56,7 +56,7 @@ candidate_versions as (
 -- the merge filter: new keys, versions that rank above the merged one, delivered rows that
 -- replace an inferred member
 winning_versions as (
-    {{ newer_than_merged('candidate_versions', 'brand_id', replaces_inferred=true) }}
+    {{ silver_newer_than_merged('candidate_versions', 'brand_id', replaces_inferred=true) }}
 ),
 
 final as (

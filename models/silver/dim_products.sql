@@ -1,5 +1,5 @@
 {{ config(
-    materialized=merge_materialization(),
+    materialized=merge_or_table_materialization(),
     incremental_strategy='merge',
     unique_key='product_id',
 ) }}
@@ -9,12 +9,12 @@ with
 bronze_products as (
     select * from {{ ref('bronze_products') }}
     -- only rows ingested after the last run that merged into this table
-    {{ ingested_since_last_merge() }}
+    {{ silver_rows_since_last_merge() }}
 ),
 
 bronze_orders as (
     select * from {{ ref('bronze_orders') }}
-    {{ ingested_since_last_merge() }}
+    {{ silver_rows_since_last_merge() }}
 ),
 
 dim_brands as (
@@ -26,12 +26,12 @@ dim_categories as (
 ),
 
 latest_versions as (
-    {{ current_version('bronze_products', 'product_id') }}
+    {{ silver_current_version('bronze_products', 'product_id') }}
 ),
 
 -- products the new orders reference before their row was delivered
 inferred_keys as (
-    {{ inferred_member_keys('bronze_orders', 'product_id', 'latest_versions') }}
+    {{ silver_inferred_member_keys('bronze_orders', 'product_id', 'latest_versions') }}
 ),
 
 candidate_versions as (
@@ -63,7 +63,7 @@ candidate_versions as (
 -- the merge filter: new keys, versions that rank above the merged one, delivered rows that
 -- replace an inferred member
 winning_versions as (
-    {{ newer_than_merged('candidate_versions', 'product_id', replaces_inferred=true) }}
+    {{ silver_newer_than_merged('candidate_versions', 'product_id', replaces_inferred=true) }}
 ),
 
 {%- if is_incremental() %}
@@ -72,12 +72,12 @@ winning_versions as (
 -- last run that merged into this table
 changed_brands as (
     select brand_id from dim_brands
-    where _merged_at > {{ last_merged_at() }}
+    where _merged_at > {{ silver_last_merged_at() }}
 ),
 
 changed_categories as (
     select category_id from dim_categories
-    where _merged_at > {{ last_merged_at() }}
+    where _merged_at > {{ silver_last_merged_at() }}
 ),
 
 -- merged products of a changed brand or category without a new version: refreshed names

@@ -1,5 +1,5 @@
 {{ config(
-    materialized=merge_materialization(),
+    materialized=merge_or_table_materialization(),
     incremental_strategy='merge',
     unique_key='order_id',
 ) }}
@@ -9,7 +9,7 @@ with
 bronze_orders as (
     select * from {{ ref('bronze_orders') }}
     -- only rows ingested after the last run that merged into this table
-    {{ ingested_since_last_merge() }}
+    {{ silver_rows_since_last_merge() }}
 ),
 
 order_versions as (
@@ -33,7 +33,7 @@ order_versions as (
 
 -- one version per order: newest updated_at; on a tie Cancelled wins, then the earliest delivery
 latest_versions as (
-    {{ current_version(
+    {{ silver_current_version(
         'order_versions',
         'order_id',
         'updated_at desc, is_cancelled desc, _source_file asc, _source_row_number asc',
@@ -43,7 +43,7 @@ latest_versions as (
 -- the merge filter: a version replaces the merged one only if it ranks higher by the same
 -- order as latest_versions, so a late older version or an exact repeat is a no-op
 winning_versions as (
-    {{ newer_than_merged('latest_versions', 'order_id', preferred_on_tie='is_cancelled') }}
+    {{ silver_newer_than_merged('latest_versions', 'order_id', preferred_on_tie='is_cancelled') }}
 ),
 
 final as (

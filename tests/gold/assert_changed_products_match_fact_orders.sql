@@ -23,7 +23,7 @@ kpis_by_product as (
 ),
 
 changed_products as (
-    {{ changed_groups('product_id', 'orders_enriched', 'orders_enriched_changes') }}
+    {{ gold_changed_groups('product_id', 'orders_enriched', 'orders_enriched_changes') }}
 ),
 
 silver_by_product as (

@@ -2,7 +2,7 @@
     within `key` by `order_by`, keeping the first. Deterministic tie-break: the earliest
     delivery (file, then row) of the newest version wins, so re-deliveries change nothing.
     Adds _version_rank (always 1): select the columns you need from it. -#}
-{% macro current_version(
+{% macro silver_current_version(
     relation,
     key,
     order_by='updated_at desc, _source_file asc, _source_row_number asc'

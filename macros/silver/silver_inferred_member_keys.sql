@@ -2,8 +2,8 @@
     of another entity) point to through `key` but that neither `delivered` (this run's versions
     of the dimension) nor {{ this }} hold, each with the earliest referencing file (lineage).
     The dimension adds an inferred member for each (is_inferred = true), which the delivered row
-    replaces when it arrives (newer_than_merged with replaces_inferred). -#}
-{% macro inferred_member_keys(referencing, key, delivered) %}
+    replaces when it arrives (silver_newer_than_merged with replaces_inferred). -#}
+{% macro silver_inferred_member_keys(referencing, key, delivered) %}
     select
         referencing_rows.{{ key }},
         min(referencing_rows._source_file) as _source_file

@@ -1,12 +1,12 @@
 {#- The merge filter of a silver model: the rows of `relation` (one current version per key)
-    that rank above the version {{ this }} holds, by the order of current_version (greatest
+    that rank above the version {{ this }} holds, by the order of silver_current_version (greatest
     updated_at; on a tie the row whose boolean `preferred_on_tie` column is true, when given;
     then the earliest delivery), or whose key is new. With `replaces_inferred`, a delivered row
     (is_inferred false) also replaces a merged inferred member, whatever its updated_at. A late
     older version, an exact repeat and an inferred member of a key already merged are no-ops.
     Only the merged rows of the batch's keys are read (a semi-join on `relation`). Every row on
     a full build. -#}
-{% macro newer_than_merged(relation, key, preferred_on_tie=none, replaces_inferred=false) %}
+{% macro silver_newer_than_merged(relation, key, preferred_on_tie=none, replaces_inferred=false) %}
     select {{ relation }}.*
     from {{ relation }}
     {%- if is_incremental() %}

@@ -3,7 +3,7 @@
     the group it is in now (orders_enriched, already updated). A select of one column named
     grain_key; a null key is a group like any other. The arguments are the two relations (or
     the names of their import CTEs). -#}
-{% macro changed_groups(grain_key, orders_enriched, orders_enriched_changes) %}
+{% macro gold_changed_groups(grain_key, orders_enriched, orders_enriched_changes) %}
     select changes.previous_{{ grain_key }} as {{ grain_key }}
     from {{ orders_enriched_changes }} as changes
     union distinct

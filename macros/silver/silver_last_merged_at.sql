@@ -2,7 +2,7 @@
     (1900-01-01 while {{ this }} is empty). A literal, queried before the model runs, so the
     engine prunes bronze on a constant (DuckDB row-group zonemaps, Delta file statistics); in a
     unit test, where {{ this }} is a fixture, the same value as a subquery. -#}
-{% macro last_merged_at() %}
+{% macro silver_last_merged_at() %}
     {%- set empty = "cast('1900-01-01 00:00:00' as timestamp)" -%}
     {%- set newest_query = 'select max(_merged_at) from ' ~ this -%}
     {%- if model.resource_type == 'unit_test' -%}
