@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from e2e.conftest import Lakehouse, assert_same_kpis, generate, read_gold, run_dbt
+from e2e.helpers import Lakehouse, assert_same_kpis, generate, read_gold, run_dbt
 from e2e.hostile_corpus import (
     ORDER_COLUMNS,
     Expectations,

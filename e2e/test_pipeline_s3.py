@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import boto3
 
-from e2e.conftest import (
+from e2e.helpers import (
     S3_CREDENTIALS,
     Lakehouse,
     assert_same_kpis,

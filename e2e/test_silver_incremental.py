@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from e2e.conftest import (
+from e2e.helpers import (
     Lakehouse,
     assert_same_kpis,
     generate,

@@ -33,7 +33,7 @@ import jinja2
 import pytest
 import yaml
 
-from e2e.conftest import Lakehouse, generate, lakehouse_env, read_gold, run_dbt
+from e2e.helpers import Lakehouse, generate, lakehouse_env, read_gold, run_dbt
 from e2e.hostile_corpus import first_ids, write_hostile_files
 from e2e.reference_kpis import (
     GOLD_GRAINS,

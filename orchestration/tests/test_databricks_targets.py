@@ -170,7 +170,7 @@ def test_the_dashboards_are_exposures_at_the_end_of_the_lineage(dbt_parses, gold
     lakeview = exposures["lakeview_kpi_dashboard"]["depends_on"]["nodes"]
     assert lakeview == ["model.lakehouse.orders_enriched"]
     assert set(exposures["local_kpi_dashboard"]["depends_on"]["nodes"]) == gold_ids
-    assert exposures["local_kpi_dashboard"]["url"] == "data/dashboard/index.html"
+    assert exposures["local_kpi_dashboard"]["url"] is None
     # The Lakeview dashboard's URL depends on the workspace: no URL rather than prose.
     assert exposures["lakeview_kpi_dashboard"]["url"] is None
     for exposure in exposures.values():

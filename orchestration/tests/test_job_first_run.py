@@ -29,7 +29,7 @@ import pytest
 import yaml
 
 from orchestration.bundle import resolved_resources
-from orchestration.tests.conftest import (
+from orchestration.tests.helpers import (
     BUNDLE_VARIABLES,
     DBT,
     FAKE_USER,

@@ -1,0 +1,173 @@
+"""Helpers of the end-to-end suite (the fixtures that use them are in conftest.py).
+
+Every lakehouse a test builds lives in its own temporary folder: raw zone, DuckDB file, dbt
+target and log paths and profiles, passed to dbt through the environment, so tests never touch
+data/ nor each other.
+
+    lakehouse = make_lakehouse("local")            # a Lakehouse in a fresh temp folder
+    generate(lakehouse, seed=7, batches=3, orders_per_batch=2000)
+    run_dbt(["build"], lakehouse.env)
+    assert_same_rows(read_gold(lakehouse.duckdb_path), expected_kpis(lakehouse.raw_root))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from e2e.reference_kpis import GOLD_GRAINS, KPI_COLUMNS, Row, grain_sort_key
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+START_DATE = dt.date(2026, 1, 5)
+
+
+@dataclass
+class Lakehouse:
+    """One isolated lakehouse: its folders and the environment dbt runs with."""
+
+    root: Path
+    raw_root: str
+    duckdb_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def lakehouse_env(root: Path, raw_root: str, extra: Mapping[str, str] | None = None) -> Lakehouse:
+    """A Lakehouse in root: dbt profiles, target and logs there, the DuckDB file there."""
+    root.mkdir(parents=True, exist_ok=True)
+    profiles_dir = root / "profiles"
+    profiles_dir.mkdir(exist_ok=True)
+    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles_dir / "profiles.yml")
+    duckdb_path = root / "lakehouse.duckdb"
+    env = {
+        "LAKEHOUSE_TARGET": "local",
+        "LAKEHOUSE_RAW_ROOT": raw_root,
+        "LAKEHOUSE_DUCKDB_PATH": str(duckdb_path),
+        "LAKEHOUSE_SPARK_WAREHOUSE": str(root / "spark-warehouse"),
+        "DBT_PROFILES_DIR": str(profiles_dir),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(extra or {}),
+    }
+    return Lakehouse(root=root, raw_root=raw_root, duckdb_path=duckdb_path, env=env)
+
+
+@contextlib.contextmanager
+def patched_environ(env: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with env applied, restored afterwards (for in-process boto3 / generator)."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_dbt(
+    args: list[str], env: Mapping[str, str], *, expect_success: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run `dbt <args>` in the project directory with env on top of os.environ.
+
+    Prints the command and its duration; a failure raises with the tail of dbt's output (the
+    full log is in DBT_LOG_PATH)."""
+    started = time.monotonic()
+    print(f">> dbt {' '.join(args)}", flush=True)
+    result = subprocess.run(
+        [str(DBT), *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(f"   done in {time.monotonic() - started:.1f}s (exit {result.returncode})", flush=True)
+    if expect_success and result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
+        raise AssertionError(f"dbt {' '.join(args)} failed ({result.returncode}):\n{tail}")
+    return result
+
+
+def generate(lakehouse: Lakehouse, *, seed: int, batches: int, orders_per_batch: int) -> list[Any]:
+    """Append batches to the lakehouse's raw zone with the generator (continuing its series)."""
+    from lambda_generator.core import generate_batches
+
+    with patched_environ(lakehouse.env):
+        return generate_batches(
+            lakehouse.raw_root,
+            seed=seed,
+            batches=batches,
+            orders_per_batch=orders_per_batch,
+            start_date=START_DATE,
+        )
+
+
+def read_relations(
+    duckdb_path: Path, schema: str, *, exclude_columns: tuple[str, ...] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table/view of a schema as its sorted rows (for before/after comparisons), without
+    exclude_columns (e.g. silver's _merged_at, the time of the run that wrote the row)."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        columns: dict[str, list[str]] = {}
+        for name, column in connection.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = ? order by table_name, ordinal_position",
+            [schema],
+        ).fetchall():
+            if column not in exclude_columns:
+                columns.setdefault(name, []).append(f'"{column}"')
+        return {
+            name: sorted(
+                connection.execute(
+                    f'select {", ".join(selected)} from "{schema}"."{name}"'
+                ).fetchall(),
+                key=repr,
+            )
+            for name, selected in columns.items()
+        }
+
+
+def read_gold(duckdb_path: Path) -> dict[str, list[Row]]:
+    """Every gold relation of a DuckDB lakehouse as row dicts sorted by grain (same shape as
+    reference_kpis.expected_kpis)."""
+    gold: dict[str, list[Row]] = {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        for relation, grain in GOLD_GRAINS.items():
+            cursor = connection.execute(f"select * from gold.{relation}")
+            columns = [description[0] for description in cursor.description]
+            assert columns == [*grain, *KPI_COLUMNS], f"{relation} columns: {columns}"
+            rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+            gold[relation] = sorted(rows, key=lambda row, grain=grain: grain_sort_key(row, grain))
+    return gold
+
+
+def assert_same_kpis(actual: dict[str, list[Row]], expected: dict[str, list[Row]]) -> None:
+    """Every gold relation equals the expected one, row by row and value by value (exact:
+    Decimal money, and the rate is the same IEEE double division of two integers)."""
+    assert sorted(actual) == sorted(expected)
+    for relation, expected_rows in expected.items():
+        actual_rows = actual[relation]
+        assert len(actual_rows) == len(expected_rows), (
+            f"{relation}: {len(actual_rows)} rows, expected {len(expected_rows)}"
+        )
+        for actual_row, expected_row in zip(actual_rows, expected_rows, strict=True):
+            assert actual_row == expected_row, f"{relation}: {actual_row} != {expected_row}"
+
+
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
