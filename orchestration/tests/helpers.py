@@ -230,8 +230,17 @@ def job_dbt_task(target: str) -> tuple[Path, list[str]]:
     return project / dbt_task["profiles_directory"], dbt_task["commands"]
 
 
+# The options of a job command that configure the project and its profile (what `dbt parse`
+# takes); the others (--select, --state, --output, ...) only choose what a command runs.
+PROJECT_OPTIONS = ("--target", "--vars")
+
+
 def command_options(command: str) -> tuple[str, ...]:
-    """`dbt build --target x --vars ...` -> ('--target', 'x', '--vars', '...')."""
+    """`dbt build --select x --target y --vars ...` -> ('--target', 'y', '--vars', '...')."""
     words = shlex.split(command)
     assert words[0] == "dbt", command
-    return tuple(words[3:] if words[1] == "source" else words[2:])
+    options: list[str] = []
+    for index, word in enumerate(words):
+        if word in PROJECT_OPTIONS:
+            options += [word, words[index + 1]]
+    return tuple(options)
