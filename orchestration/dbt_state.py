@@ -1,7 +1,7 @@
 """Prepare the dbt state folder of the job's daily build: a run with nothing new skips the DAG.
 
 The job's dbt task runs `dbt source freshness`, then `dbt build --select source_status:fresher+
---state <folder>`, then `dbt source freshness --output <folder>/sources.json`: a build runs the
+--state <folder>`, then `dbt source freshness --target-path <folder>`: a build runs the
 models and tests downstream of the raw sources that have a file to load since the last
 successful build (macro raw_files_loaded_at), and nothing when there is none. `--state` needs a
 sources.json in the folder; on the first run there is none, so this task writes a baseline with

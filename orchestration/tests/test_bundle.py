@@ -152,7 +152,7 @@ def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
         f"--select source_status:fresher+ --exclude tag:full_verification --state {state_path}"
         in " ".join(commands[1].split())
     )
-    assert f"--output {state_path}/sources.json" in commands[2]
+    assert f"--target-path {state_path}" in commands[2]
     assert all(f"--target {target}" in command for command in commands)
     assert dbt.dbt_task.warehouse_id is None, "warehouse_id would replace our profiles"
 
