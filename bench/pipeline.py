@@ -222,10 +222,13 @@ def run_floor(raw_root: Path) -> tuple[float, Relations]:
 
 def run_dbt(history: History, args: list[str], label: str) -> tuple[float, dict[str, float]]:
     """`dbt <args>` as a subprocess in the project directory; its wall seconds and the
-    execution time of every node (run_results.json, kept in <history>/run_results/)."""
+    execution time of every node it ran (run_results.json, kept in <history>/run_results/;
+    none for `dbt source freshness`)."""
     log_dir = history.root / "logs"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / f"{label}.log"
+    results = history.root / "target" / "run_results.json"
+    results.unlink(missing_ok=True)  # `dbt source freshness` writes none: no node times then
     started = time.perf_counter()
     with log_path.open("w") as log:
         result = subprocess.run(
@@ -240,9 +243,11 @@ def run_dbt(history: History, args: list[str], label: str) -> tuple[float, dict[
     if result.returncode != 0:
         tail = "\n".join(log_path.read_text().splitlines()[-40:])
         raise BenchError(f"{history.name}: dbt {' '.join(args)} failed (log {log_path}):\n{tail}")
+    if not results.exists():
+        return seconds, {}
     kept = history.root / "run_results" / f"{label}.json"
     kept.parent.mkdir(exist_ok=True)
-    shutil.copy(history.root / "target" / "run_results.json", kept)
+    shutil.copy(results, kept)
     nodes = {
         node["unique_id"]: float(node["execution_time"])
         for node in json.loads(kept.read_text())["results"]
