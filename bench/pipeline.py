@@ -40,10 +40,6 @@ from typing import Any
 import duckdb
 
 from lambda_generator.core import BatchSummary, generate_batches, season_factor, series_state
-from orchestration.dbt_state import ensure_baseline
-from orchestration.job import load_job
-from orchestration.settings import Settings
-from orchestration.tasks import job_dbt_args
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
@@ -73,23 +69,23 @@ KPI_COLUMNS = (
 )
 RATE_TOLERANCE = 1e-12
 
-FULL_REFRESH = ["build", "--full-refresh"]
-FIXED_COST = ["build", "--select", "dim_date"]
-STATE_FOLDER = "dbt-state"
+FULL_REFRESH = [str(DBT), "build", "--full-refresh"]
+FIXED_COST = [str(DBT), "build", "--select", "dim_date"]
 
 
-def daily_build_commands(state_dir: Path | None = None) -> list[list[str]]:
-    """THE definition of "a daily build": the dbt commands of the job's dbt task
-    (orchestration/resources/lakehouse_job.yml), as the local runner runs them, with the dbt
-    state in state_dir; the benchmark runs them for the first build, the no-op step and the
-    new-batch step (after orchestration/dbt_state.py has written the state's first baseline).
-    BENCH_DAILY_BUILD (commands separated by `;`) overrides them, e.g. "build"."""
+def daily_build_commands() -> list[list[str]]:
+    """THE definition of "a daily build": what the job runs every day, as the local runner runs
+    it: `python -m orchestration build`, the job's prepare_dbt_state and dbt tasks
+    (orchestration/resources/lakehouse_job.yml: `dbt source freshness`, `dbt build --select
+    source_status:fresher+ ...`, the state for the next run), in one process, with the dbt state
+    in <history>/dbt-state. The benchmark runs it for the first build, the no-op step and the
+    new-batch step. BENCH_DAILY_BUILD (dbt commands separated by `;`, e.g. "build") replaces it."""
     override = os.environ.get("BENCH_DAILY_BUILD", "").strip()
     if override:
-        return [shlex.split(command) for command in override.split(";") if command.strip()]
-    settings = Settings.from_env(dbt_state_dir=state_dir or Path("<state>"))
-    (dbt_task,) = [task for task in load_job().tasks if task.type == "dbt_task"]
-    return [job_dbt_args(command, settings) for command in dbt_task.spec["commands"]]
+        return [
+            [str(DBT), *shlex.split(command)] for command in override.split(";") if command.strip()
+        ]
+    return [[sys.executable, "-m", "orchestration", "build"]]
 
 
 @dataclass(frozen=True)
@@ -149,6 +145,7 @@ def make_history(name: str, batches: int, out_dir: Path) -> History:
         "DBT_PROFILES_DIR": str(profiles_dir),
         "DBT_TARGET_PATH": str(root / "target"),
         "DBT_LOG_PATH": str(root / "logs"),
+        "LAKEHOUSE_DBT_STATE_DIR": str(root / "dbt-state"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return History(name=name, batches=batches, root=root, env=env)
@@ -220,8 +217,9 @@ def run_floor(raw_root: Path) -> tuple[float, Relations]:
         return seconds, read_relations(connection, None)
 
 
-def run_dbt(history: History, args: list[str], label: str) -> tuple[float, dict[str, float]]:
-    """`dbt <args>` as a subprocess in the project directory; its wall seconds and the
+def run_step(history: History, args: list[str], label: str) -> tuple[float, dict[str, float]]:
+    """A command (dbt, or the local runner's build) as a subprocess in the project directory, with
+    the history's environment; its wall seconds and the
     execution time of every node it ran (run_results.json, kept in <history>/run_results/;
     none for `dbt source freshness`)."""
     log_dir = history.root / "logs"
@@ -232,7 +230,7 @@ def run_dbt(history: History, args: list[str], label: str) -> tuple[float, dict[
     started = time.perf_counter()
     with log_path.open("w") as log:
         result = subprocess.run(
-            [str(DBT), *args],
+            args,
             cwd=PROJECT_DIR,
             env={**os.environ, **history.env},
             stdout=log,
@@ -242,7 +240,7 @@ def run_dbt(history: History, args: list[str], label: str) -> tuple[float, dict[
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join(log_path.read_text().splitlines()[-40:])
-        raise BenchError(f"{history.name}: dbt {' '.join(args)} failed (log {log_path}):\n{tail}")
+        raise BenchError(f"{history.name}: {command_text([args])} failed (log {log_path}):\n{tail}")
     if not results.exists():
         return seconds, {}
     kept = history.root / "run_results" / f"{label}.json"
@@ -261,8 +259,11 @@ def timed_dbt(history: History, step: str, commands: list[list[str]], clock: Clo
     nodes: dict[str, float] = {}
     for number, args in enumerate(commands):
         label = step.replace(" ", "-") + (f"-{number + 1}" if len(commands) > 1 else "")
-        clock.say(f"{history.name}: {step}: dbt {' '.join(args)}")
-        command_seconds, command_nodes = run_dbt(history, args, label)
+        shown = " ".join(
+            Path(args[0]).name if index == 0 else arg for index, arg in enumerate(args)
+        )
+        clock.say(f"{history.name}: {step}: {shown}")
+        command_seconds, command_nodes = run_step(history, args, label)
         seconds += command_seconds
         for node, node_time in command_nodes.items():
             nodes[node] = nodes.get(node, 0.0) + node_time
@@ -354,8 +355,7 @@ def bench_history(history: History, scale: Scale, steps: Collection[str], clock:
     history.orders = total_orders(floor)
     clock.say(f"{history.name}: floor: {history.seconds[FLOOR]:.2f} s, {history.orders:,} orders")
 
-    daily = daily_build_commands(history.root / STATE_FOLDER)
-    ensure_baseline(history.root / STATE_FOLDER)
+    daily = daily_build_commands()
     if FIRST in steps:
         timed_dbt(history, FIRST, daily, clock)
         check_gold(history, floor, FIRST, clock)
@@ -426,7 +426,13 @@ def ratios(small: History, large: History) -> list[Ratio]:
 
 
 def command_text(commands: Sequence[Sequence[str]]) -> str:
-    return " + ".join(f"`dbt {' '.join(args)}`" for args in commands)
+    """`dbt build` / `python -m orchestration build`: commands as people type them."""
+
+    def typed(args: Sequence[str]) -> str:
+        program = "python" if args[0] == sys.executable else Path(args[0]).name
+        return " ".join([program, *args[1:]])
+
+    return " + ".join(f"`{typed(args)}`" for args in commands)
 
 
 def report_lines(

@@ -1,6 +1,7 @@
 """CLI of the local runner.
 
 python -m orchestration run [--batches N] [--orders-per-batch N] [--seed N] [--with-docs]
+python -m orchestration build
 python -m orchestration docs [--serve] [--port 8080]
 """
 
@@ -18,7 +19,7 @@ from orchestration.dashboard import load_kpis
 from orchestration.job import JOB_FILE, load_job
 from orchestration.runner import export_environment, run_job
 from orchestration.settings import Settings
-from orchestration.tasks import TaskError, local_dbt_args, release_duckdb
+from orchestration.tasks import EXECUTORS, TaskError, local_dbt_args, release_duckdb
 
 
 def generate_docs(settings: Settings) -> Path:
@@ -66,6 +67,23 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_build(args: argparse.Namespace) -> int:
+    """The job's daily build alone, as `run` runs it: its Python and dbt tasks, no generation,
+    dashboard or mail (the pipeline benchmark times this)."""
+    settings = Settings.from_env()
+    export_environment(settings)
+    for task in load_job(args.job).tasks:
+        if task.type in ("spark_python_task", "dbt_task"):
+            print(f">> {task.key} ({task.type})", flush=True)
+            try:
+                outcome = EXECUTORS[task.type](task, settings)
+            except TaskError as error:
+                print(f"!! {task.key} failed: {error}", flush=True)
+                return 1
+            print(f"   {outcome.summary}", flush=True)
+    return 0
+
+
 def command_docs(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     path = generate_docs(settings)
@@ -85,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--orders-per-batch", type=int, default=5000)
     run.add_argument("--with-docs", action="store_true", help="also generate the dbt docs")
     run.set_defaults(handler=command_run)
+    build = commands.add_parser("build", help="run only the job's daily build (its dbt task)")
+    build.add_argument("--job", type=Path, default=JOB_FILE, help="the bundle job YAML")
+    build.set_defaults(handler=command_build)
     docs = commands.add_parser("docs", help="generate (and serve) the dbt docs")
     docs.add_argument("--serve", action="store_true")
     docs.add_argument("--port", type=int, default=8080)
