@@ -446,7 +446,7 @@ def report_lines(
 
     rows = [
         (FLOOR, "floor: bench/floor.sql, raw CSVs -> the nine gold tables (equal to dbt's gold)"),
-        (FIRST, "first `dbt build`"),
+        (FIRST, f"first build ({daily} on an empty warehouse)"),
         (NO_OP, f"daily build ({daily}), no new file"),
         (
             NEW_BATCH,
