@@ -32,26 +32,26 @@ FILES = {
     ),
     "customers/ingest_date=2026-01-01/customers_1.csv": (
         "customer_id,first_name,last_name,email,gender,country,city,signup_date,updated_at\n"
-        "7,Ada,L,a@x.org,F,DE,Berlin,2025-12-01,2026-01-01T00:00:00Z\n"
+        "7,Ada,L,a@x.org,Female,DE,Berlin,2025-12-01,2026-01-01T00:00:00Z\n"
     ),
     "orders/ingest_date=2026-01-01/orders_1.csv": (
         "order_id,customer_id,product_id,quantity,unit_price,payment_method,status,ordered_at,"
         "updated_at\n"
-        "100,7,10,2,2.50,card,Placed,2026-01-01T23:30:00Z,2026-01-01T23:30:00Z\n"
-        "101,7,10,1,2.50,paypal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
+        "100,7,10,2,2.50,Credit Card,Placed,2026-01-01T23:30:00Z,2026-01-01T23:30:00Z\n"
+        "101,7,10,1,2.50,PayPal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
         # delivered twice (at least once): counted once
-        "101,7,10,1,2.50,paypal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
-        "103,7,10,1,4.00,cash,Placed,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
+        "101,7,10,1,2.50,PayPal,Placed,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z\n"
+        "103,7,10,1,4.00,Cash on Delivery,Placed,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
     ),
     "orders/ingest_date=2026-01-02/orders_2.csv": (
         "order_id,customer_id,product_id,quantity,unit_price,payment_method,status,ordered_at,"
         "updated_at\n"
         # order 101 cancelled later; an older correction of order 100 arriving late is ignored
-        "101,7,10,1,2.50,paypal,Cancelled,2026-01-01T10:00:00Z,2026-01-02T08:00:00Z\n"
-        "100,7,10,9,2.50,card,Cancelled,2026-01-01T23:30:00Z,2026-01-01T23:00:00Z\n"
-        "102,7,10,3,3.00,card,Placed,2026-01-02T00:15:00Z,2026-01-02T00:15:00Z\n"
+        "101,7,10,1,2.50,PayPal,Cancelled,2026-01-01T10:00:00Z,2026-01-02T08:00:00Z\n"
+        "100,7,10,9,2.50,Credit Card,Cancelled,2026-01-01T23:30:00Z,2026-01-01T23:00:00Z\n"
+        "102,7,10,3,3.00,Credit Card,Placed,2026-01-02T00:15:00Z,2026-01-02T00:15:00Z\n"
         # the same updated_at as its Placed version: Cancelled wins the tie
-        "103,7,10,1,4.00,cash,Cancelled,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
+        "103,7,10,1,4.00,Cash on Delivery,Cancelled,2026-01-01T12:00:00Z,2026-01-01T12:00:00Z\n"
     ),
 }
 
@@ -82,14 +82,14 @@ def test_current_versions_and_kpis_by_hand(tmp_path: Path) -> None:
         | overall
     ]
     assert expected["kpis_by_customer"] == [
-        {"customer_id": 7, "country": "DE", "gender": "F"} | overall
+        {"customer_id": 7, "country": "DE", "gender": "Female"} | overall
     ]
     assert [row["payment_method"] for row in expected["kpis_by_payment_method"]] == [
-        "card",
-        "cash",
-        "paypal",
+        "Cash on Delivery",
+        "Credit Card",
+        "PayPal",
     ]
-    card, _, paypal = expected["kpis_by_payment_method"]
+    _, card, paypal = expected["kpis_by_payment_method"]
     assert (card["placed_orders"], card["revenue"], card["cancellation_rate"]) == (
         2,
         Decimal("14.00"),
