@@ -356,7 +356,8 @@ CORRUPTIONS = {
     " where placed_orders > 0)": {
         ("expect_column_values_to_be_between", "kpis_by_customer"),
     },
-    "update bronze.bronze_orders set _ingested_at = timestamp '2000-01-01 00:00:00'": {
+    # bronze_orders is a view over bronze_orders_checked, where the rows are stored
+    "update bronze.bronze_orders_checked set _ingested_at = timestamp '2000-01-01 00:00:00'": {
         ("expect_row_values_to_have_recent_data", "bronze_orders"),
     },
     "update gold.kpis_by_payment_method set payment_method = ' ' || payment_method"
@@ -399,6 +400,10 @@ def test_the_data_tests_catch_a_corrupted_gold(
             test_name = (node.get("test_metadata") or {}).get("name", node["name"])
             models = [parent.split(".")[-1] for parent in node["depends_on"]["nodes"]]
             failed.add((test_name, models[0] if len(models) == 1 else None))
-    expected = set().union(*CORRUPTIONS.values()) | {("assert_kpi_totals_match_fact_orders", None)}
+    reconciliations = {
+        ("assert_kpi_totals_match_fact_orders", None),
+        ("assert_kpi_marts_match_orders_enriched", None),
+    }
+    expected = set().union(*CORRUPTIONS.values()) | reconciliations
     assert failed == expected
     assert len(results) > 100
