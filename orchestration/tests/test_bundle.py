@@ -104,7 +104,7 @@ def test_databricks_yml_top_level_and_targets():
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_job_loads_into_the_bundle_classes(target):
     jobs = resources_for(target)["jobs"]
-    assert set(jobs) == {"lakehouse_job"}
+    assert set(jobs) == {"lakehouse_job", "lakehouse_verify"}
     for key, raw in jobs.items():
         body = without_file(raw)
         assert unresolved_references(body) <= {"resources.dashboards.lakehouse_kpis.id"}, key
@@ -114,8 +114,9 @@ def test_every_job_loads_into_the_bundle_classes(target):
         notifications = job.email_notifications
         assert notifications is not None
         if target == "dev":  # prod's addresses are deployment input (default: none)
-            assert notifications.on_success == [FAKE_USER["userName"]]
             assert notifications.on_failure == [FAKE_USER["userName"]]
+            if key == "lakehouse_job":  # the weekly verification mails failures only
+                assert notifications.on_success == [FAKE_USER["userName"]]
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -438,6 +439,21 @@ def test_the_bundle_requires_a_cli_that_knows_its_fields():
     match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.(\d+)", constraint)
     assert match, constraint
     assert tuple(int(part) for part in match.groups()) >= (0, 281, 0)
+
+
+def test_the_weekly_verification_runs_the_history_wide_tests():
+    """The checks whose scope is all of history leave the daily build for a weekly job."""
+    verify = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_verify"]))
+    (task,) = verify.tasks
+    (command,) = task.dbt_task.commands
+    assert command.split()[:4] == ["dbt", "test", "--selector", "full_verification"]
+    assert verify.schedule.quartz_cron_expression == "0 0 4 ? * SUN"
+    assert verify.schedule.pause_status.value == "UNPAUSED"
+    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_verify"]))
+    assert dev.schedule.pause_status.value == "PAUSED"
+    environment = verify.environments[0]
+    pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
+    assert pins == [f"dbt-databricks=={locked_versions()['dbt-databricks']}"]
 
 
 def test_dev_schedules_are_paused_and_prod_runs_daily():
