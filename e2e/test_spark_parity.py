@@ -67,8 +67,10 @@ pytestmark = pytest.mark.spark
 
 # Rules left out when linting compiled SQL: layout (whitespace, indentation, line breaks and
 # length come from Jinja rendering, not from the model's author) and ST06 (select column order,
-# which macro output does not follow). Everything else, parsing first, must pass.
-COMPILED_SQL_EXCLUDED_RULES = ("layout", "ST06")
+# which macro output does not follow) and CV10 (the quote style of literals: the file paths bronze
+# inlines are data, escaped for Spark, e.g. a raw root with a quote in it). Everything else,
+# parsing first, must pass.
+COMPILED_SQL_EXCLUDED_RULES = ("layout", "ST06", "CV10")
 
 
 @pytest.fixture(scope="module")
@@ -218,13 +220,16 @@ def test_bronze_quarantine_and_ledger_are_the_same_on_spark_and_duckdb(builds, s
         )
         on_duckdb = quarantine_records(duck(quarantine))
         on_spark = quarantine_records([tuple(row) for row in spark.sql(quarantine).collect()])
+        # Spark's file index never lists a 0-byte file (it holds no row): only DuckDB reports it
+        assert ("orders", "orders_empty.csv", 0, "file is empty: no header row") in on_duckdb
+        on_duckdb.discard(("orders", "orders_empty.csv", 0, "file is empty: no header row"))
         assert len(on_duckdb) > 20
         assert on_spark == on_duckdb, on_spark ^ on_duckdb
         misplaced = (
             "select entity, file_status, file_reason, rows_loaded, rows_quarantined,"
             " regexp_extract(source_file, '[^/]+$', 0) from bronze.bronze_file_ledger"
         )
-        on_duckdb_ledger = sorted(duck(misplaced))
+        on_duckdb_ledger = sorted(row for row in duck(misplaced) if row[-1] != "orders_empty.csv")
         on_spark_ledger = sorted(tuple(row) for row in spark.sql(misplaced).collect())
     assert on_spark_ledger == on_duckdb_ledger
 

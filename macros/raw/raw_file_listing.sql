@@ -42,6 +42,6 @@
         '{{ raw_relation.identifier }}' as entity,
         path as file_path,
         cast(length as bigint) as file_size,
-        cast(modificationTime as timestamp) as modified_at
+        cast(`modificationTime` as timestamp) as modified_at
     from {{ raw_relation.incorporate(path={'identifier': raw_relation.identifier ~ '__listing'}) }}
 {% endmacro %}

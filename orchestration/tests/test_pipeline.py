@@ -57,6 +57,7 @@ def test_the_run_is_recorded_in_the_ops_schema(pipeline: Any) -> None:
     assert status == "success" and seconds > 0
     assert [task[:2] for task in tasks] == [
         ("generate", "success"),
+        ("prepare_dbt_state", "success"),
         ("dbt_build", "success"),
         ("refresh_dashboard", "success"),
         ("notify", "success"),
