@@ -18,6 +18,10 @@
     {%- for position in range(1, field_count + 1) -%}
         {%- do fields.append('field_' ~ position) -%}
     {%- endfor -%}
+    {%- set text_columns = [] -%}
+    {%- for name in names -%}
+        {%- do text_columns.append('_text_' ~ name) -%}
+    {%- endfor -%}
     {%- set files = bronze_files_to_check(entity) %}
 
 with
@@ -42,24 +46,42 @@ raw_rows as (
     where _file_path in ({{ bronze_sql_list(files) }})
 ),
 
-numbered_rows as (
+-- the rows of a file come one after another in the scan, its header row first: a data row's
+-- number in its file is its distance from the header row (no sort of the rows by file)
+header_scan_positions as (
     select
-        *,
-        row_number() over (partition by _file_path order by _scan_position) as _file_row_number
+        _file_path,
+        min(_scan_position) as _header_scan_position,
+        count(*) as _file_row_count
     from raw_rows
+    group by _file_path
+),
+
+header_rows as (
+    select
+        raw_rows.*,
+        header_scan_positions._header_scan_position,
+        header_scan_positions._file_row_count
+    from raw_rows
+    inner join header_scan_positions
+        on
+            raw_rows._file_path = header_scan_positions._file_path
+            and raw_rows._scan_position = header_scan_positions._header_scan_position
 ),
 
 -- a file with bytes that are not UTF-8 is rejected whole (Spark decodes them to U+FFFD;
 -- DuckDB's reader skips such lines, see the post-hook bronze_quarantine_unreadable_files)
 files_with_invalid_text as (
     select distinct _file_path
-    from numbered_rows
-    where {% for field in fields %}{{ bronze_is_not_utf8(field) }}{{ ' or ' if not loop.last }}{% endfor %}
+    from raw_rows
+    where {{ bronze_is_not_utf8(fields) }}
 ),
 
 header_positions as (
     select
         _file_path,
+        _header_scan_position,
+        _file_row_count,
         {%- for field in fields %}
         {{ field }} as header_{{ loop.index }},
         {%- endfor %}
@@ -70,8 +92,7 @@ header_positions as (
             {%- endfor %}
         end as position_of_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from numbered_rows
-    where _file_row_number = 1
+    from header_rows
 ),
 
 header_problems as (
@@ -101,6 +122,8 @@ file_checks as (
         files_to_check.source_file,
         files_to_check.ingest_date,
         header_problems._file_path is not null as has_header,
+        header_problems._header_scan_position,
+        header_problems._file_row_count,
         {%- for name in names %}
         header_problems.position_of_{{ name }},
         {%- endfor %}
@@ -130,23 +153,23 @@ data_rows as (
         file_checks.source_file as _source_file,
         file_checks.ingest_date as _ingest_date,
         file_checks.file_reject_reason,
-        numbered_rows._file_row_number - 1 as _source_row_number,
+        raw_rows._scan_position - file_checks._header_scan_position as _source_row_number,
         {%- for name in names %}
         case
             {%- for position in range(1, declared_count + 1) %}
-            when file_checks.position_of_{{ name }} = {{ position }} then numbered_rows.field_{{ position }}
+            when file_checks.position_of_{{ name }} = {{ position }} then raw_rows.field_{{ position }}
             {%- endfor %}
-        end as {{ adapter.quote(name) }},
+        end as _text_{{ name }},
         {%- endfor %}
         {%- for field in fields %}
-        numbered_rows.{{ field }},
+        raw_rows.{{ field }},
         {%- endfor %}
-        numbered_rows.field_{{ declared_count }} is null
-        or numbered_rows.field_{{ declared_count + 1 }} is not null as is_ragged
-    from numbered_rows
+        raw_rows.field_{{ declared_count }} is null
+        or raw_rows.field_{{ declared_count + 1 }} is not null as is_ragged
+    from raw_rows
     inner join file_checks
-        on numbered_rows._file_path = file_checks.file_path
-    where numbered_rows._file_row_number > 1
+        on raw_rows._file_path = file_checks.file_path
+    where raw_rows._scan_position > file_checks._header_scan_position
 ),
 
 typed_rows as (
@@ -156,20 +179,21 @@ typed_rows as (
         _source_row_number,
         file_reject_reason,
         is_ragged,
+        {%- for name in names %}
+        _text_{{ name }},
+        {%- endfor %}
+        {%- for field in fields %}
+        {{ field }},
+        {%- endfor %}
         {%- for column in columns %}
-        {%- set raw_value = 'nullif(' ~ adapter.quote(column.name) ~ ", '')" %}
+        {%- set raw_value = 'nullif(_text_' ~ column.name ~ ", '')" %}
         {%- if column.data_type == 'string' %}
         {{ raw_value }} as {{ column.name }},
         {%- else %}
         {{ try_cast_value(raw_value, column.data_type) }} as {{ column.name }},
         {%- endif %}
-        {{ raw_value }} as _raw_{{ column.name }},
+        {{ raw_value }} as _raw_{{ column.name }}{{ ',' if not loop.last }}
         {%- endfor %}
-        case
-            when file_reject_reason is null
-                then {{ raw_values_json(names, names) }}
-            else {{ raw_values_json(fields, fields) }}
-        end as _raw_values
     from data_rows
 ),
 
@@ -194,7 +218,13 @@ checked_rows as (
         _source_file,
         _source_row_number,
         _ingest_date,
-        _raw_values,
+        file_reject_reason,
+        {%- for name in names %}
+        _text_{{ name }},
+        {%- endfor %}
+        {%- for field in fields %}
+        {{ field }},
+        {%- endfor %}
         coalesce(
             file_reject_reason,
             nullif(concat_ws('; ',
@@ -211,8 +241,24 @@ checked_rows as (
     from value_checks
 ),
 
-files_with_rows as (
-    select distinct _source_file from data_rows
+-- the raw text of a row that cannot enter bronze, for the quarantine: keyed by the declared
+-- column names, or by field position when the file's header could not be mapped
+reported_rows as (
+    select
+        {%- for name in names %}
+        {{ name }},
+        {%- endfor %}
+        _source_file,
+        _source_row_number,
+        _ingest_date,
+        case
+            when _reject_reason is null then null
+            when file_reject_reason is null
+                then {{ raw_values_json(names, text_columns) }}
+            else {{ raw_values_json(fields, fields) }}
+        end as _raw_values,
+        _reject_reason
+    from checked_rows
 ),
 
 files_without_rows as (
@@ -226,13 +272,11 @@ files_without_rows as (
         cast(null as {{ dbt.type_string() }}) as _raw_values,
         file_checks.file_reject_reason as _reject_reason
     from file_checks
-    left join files_with_rows
-        on file_checks.source_file = files_with_rows._source_file
-    where files_with_rows._source_file is null
+    where coalesce(file_checks._file_row_count, 0) <= 1
 ),
 
 all_rows as (
-    select * from checked_rows
+    select * from reported_rows
     union all
     select * from files_without_rows
 ),

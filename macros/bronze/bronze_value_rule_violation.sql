@@ -8,7 +8,7 @@
     {%- set typed = column.name -%}
     {%- set invalid = [typed ~ ' is null'] -%}
     {%- if column.pattern -%}
-        {%- do invalid.append("coalesce(regexp_extract(" ~ raw ~ ", '^(?:" ~ column.pattern ~ ")', 0), '') != " ~ raw) -%}
+        {%- do invalid.append('not ' ~ regexp_full_match(raw, column.pattern)) -%}
     {%- endif -%}
     {%- if column.min is not none -%}
         {%- do invalid.append(typed ~ ' < cast(' ~ sql_string_literal(column.min) ~ ' as ' ~ column.data_type ~ ')') -%}

@@ -5,13 +5,16 @@
 {% endmacro %}
 
 
-{#- DuckDB's cast to timestamp ignores an offset: a value with an offset after its time goes
-    through timestamptz and is converted to UTC; one without (a date alone included) is taken
-    as UTC as it is (never through the session time zone). -#}
+{#- DuckDB's cast to timestamp ignores an offset: a value with a +/- offset after its time goes
+    through timestamptz and is converted to UTC; one without (a date alone included) or with Z
+    is taken as UTC as it is (never through the session time zone). The cheap test for a sign
+    after the date spares most values the regular expression and the time zone conversion. -#}
 {% macro duckdb__try_cast_value(expression, data_type) -%}
     {%- if data_type == 'timestamp' -%}
         case
-            when regexp_matches({{ expression }}, '[T ][0-9:.]+(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+            when
+                (contains(substr({{ expression }}, 11), '+') or contains(substr({{ expression }}, 11), '-'))
+                and regexp_matches({{ expression }}, '[T ][0-9:.]+[+-][0-9]{2}(:?[0-9]{2})?$')
                 then try_cast({{ expression }} as timestamptz) at time zone 'UTC'
             else try_cast({{ expression }} as timestamp)
         end
