@@ -1,6 +1,6 @@
 {{ config(
     materialized=merge_or_table_materialization(),
-    incremental_strategy='merge',
+    incremental_strategy=merge_on_key_strategy(),
     unique_key='order_id',
 ) }}
 
