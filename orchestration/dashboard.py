@@ -210,12 +210,18 @@ def read_only(duckdb_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @functools.cache
-def answer_sql() -> str:
-    """The answer query, with gold's KPI formulas (the kpi_columns macro) rendered in."""
+def kpi_columns_sql() -> str:
+    """Gold's KPI formulas: the kpi_columns macro every mart uses, rendered (plain SQL)."""
     macros = Environment(undefined=StrictUndefined).from_string(KPI_MACRO.read_text())
+    return str(macros.module.kpi_columns()).strip()
+
+
+@functools.cache
+def answer_sql() -> str:
+    """The answer query, with gold's KPI formulas rendered in."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined)
     template = environment.get_template("dashboard_answer.sql.j2")
-    return template.render(kpi_columns=str(macros.module.kpi_columns()).strip())
+    return template.render(kpi_columns=kpi_columns_sql())
 
 
 def _number(name: str, value: Any) -> float | int:
