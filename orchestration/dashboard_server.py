@@ -77,15 +77,23 @@ class DashboardHandler(BaseHTTPRequestHandler):
                 body["seconds"] = round(time.perf_counter() - started, 3)
                 self._send_json(HTTPStatus.OK, body)
             else:
-                self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {url.path}"})
+                self._send_error(url.path, HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
         except dashboard.BadRequest as error:
-            self._send_json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+            self._send_error(url.path, HTTPStatus.BAD_REQUEST, str(error))
         except dashboard.WarehouseUnavailable as error:
-            self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(error)})
+            self._send_error(url.path, HTTPStatus.SERVICE_UNAVAILABLE, str(error))
         except Exception as error:  # the page shows it; the console has the traceback
-            self.log_error("%s", repr(error))
-            self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": repr(error)})
+            self._send_error(url.path, HTTPStatus.INTERNAL_SERVER_ERROR, repr(error))
             raise
+
+    def _send_error(self, path: str, status: HTTPStatus, message: str) -> None:
+        """JSON {"error": message} for the page's script; plain text for a person."""
+        if path.startswith("/api/"):
+            self._send_json(status, {"error": message})
+        else:
+            self._send(
+                status, "text/plain; charset=utf-8", f"{status.phrase}: {message}\n".encode()
+            )
 
     def _send_json(self, status: HTTPStatus, body: dict) -> None:
         self._send(status, "application/json", json.dumps(body, separators=(",", ":")).encode())
