@@ -94,12 +94,13 @@ def best_of(repeat: int, work: Callable[[], int]) -> tuple[float, int]:
     return min(times), size
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__)
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    path = OUT / "lakehouse.duckdb"
+    parser.add_argument("--out", type=Path, default=OUT, help="where the DuckDB file goes")
+    args = parser.parse_args(argv)
+    path = args.out / "lakehouse.duckdb"
     build(path, args.orders)
     # the baseline: the answer query's filters, its KPI columns, no grouping
     kept = [
