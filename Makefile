@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench bench-pipeline docs package-lambda clean verify
+.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -65,6 +65,14 @@ BENCH_SCALE ?= full
 
 bench-pipeline: install ## Benchmark dbt builds on two histories against a hand-written floor (BENCH_SCALE=full|tiny)
 	@$(BIN)/python -m bench.pipeline --scale $(BENCH_SCALE)
+
+DASHBOARD_PORT ?= 8765
+
+dashboard: install ## Serve the interactive dashboard over the warehouse on http://127.0.0.1:8765 (DASHBOARD_PORT)
+	@$(BIN)/python -m orchestration dashboard --port $(DASHBOARD_PORT)
+
+bench-dashboard: install ## Time the dashboard server's answers over ~10 M synthetic orders (BENCH_DASHBOARD_ORDERS)
+	@$(BIN)/python -m bench.dashboard --orders $(or $(BENCH_DASHBOARD_ORDERS),10000000)
 
 package-lambda: install ## Zip the generator Lambda with its locked dependencies (build/)
 	@$(BIN)/python -m lambda_generator.package

@@ -3,6 +3,7 @@
 python -m orchestration run [--batches N] [--orders-per-batch N] [--seed N] [--with-docs]
 python -m orchestration build
 python -m orchestration docs [--serve] [--port 8080]
+python -m orchestration dashboard [--port 8765]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import notify
+from orchestration import dashboard_server, notify
 from orchestration.dashboard import load_kpis
 from orchestration.job import JOB_FILE, load_job
 from orchestration.runner import export_environment, run_job
@@ -57,8 +58,12 @@ def command_run(args: argparse.Namespace) -> int:
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         summary = notify.kpi_summary(load_kpis(con))
     print("== where things are")
-    print(f"   dashboard:     {settings.dashboard_dir / 'index.html'}")
+    print(f"   dashboard:     {settings.dashboard_dir / 'index.html'} (snapshot, unfiltered)")
     print(f"   PDF snapshot:  {settings.dashboard_dir / 'dashboard.pdf'}")
+    print(
+        "   interactive:   `make dashboard` serves the filterable dashboard on "
+        f"http://{dashboard_server.HOST}:{dashboard_server.DEFAULT_PORT}/"
+    )
     for message in run.messages:
         print(f"   notification:  {message}")
     print(f"   dbt docs:      {docs or 'not generated'} (`make docs` generates and serves them)")
@@ -93,6 +98,11 @@ def command_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_dashboard(args: argparse.Namespace) -> int:
+    dashboard_server.serve(Settings.from_env().duckdb_path, args.port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("--serve", action="store_true")
     docs.add_argument("--port", type=int, default=8080)
     docs.set_defaults(handler=command_docs)
+    serve = commands.add_parser(
+        "dashboard", help="serve the interactive dashboard on 127.0.0.1 (filters over DuckDB)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=dashboard_server.DEFAULT_PORT, help="0: any free port"
+    )
+    serve.set_defaults(handler=command_dashboard)
     args = parser.parse_args(argv)
     return args.handler(args)
 

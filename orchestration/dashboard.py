@@ -1,23 +1,29 @@
-"""The local KPI dashboard: one self-contained, interactive HTML file and its PDF snapshot.
+"""The local KPI dashboard: a page served over the DuckDB warehouse, and its static snapshot.
 
-The page carries gold `orders_enriched` pre-aggregated at the finest grain its filters need
-(order date x country x payment method x gender x product x status; a product carries its brand
-and category) as dictionary-encoded columns, plus the same for the customer charts (customer x
-order date x payment method x product x status). A small script in the page filters those rows
-and aggregates them for the tiles and every chart, drawn with plotly.js, which is inlined from
-the plotly wheel: no network, no server. It also reads the ops run records for pipeline health,
-and is refreshed by the runner only after a successful `dbt build`.
+`python -m orchestration dashboard` (orchestration/dashboard_server.py) serves the page on
+127.0.0.1. The page sends its filters (date range, country, category, brand, payment method,
+gender) to the server, which answers with the tiles and every chart's data: one DuckDB query
+over gold `orders_enriched` (templates/dashboard_answer.sql.j2, every value a bound parameter),
+grouped by every chart dimension at once, top-N ranked in SQL. The browser only draws, with
+plotly.js served from the installed plotly wheel: no network. Each answer opens a short-lived
+read-only connection, so the server never holds the warehouse's lock.
+
+After a successful `dbt build` the runner's dashboard task writes the snapshot: the same page
+with the unfiltered answer embedded and plotly.js inlined (filters off), and its PDF for the
+success mail. Both show the pipeline health from the ops run records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +33,10 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from orchestration import charts
+from orchestration.settings import PROJECT_DIR
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+KPI_MACRO = PROJECT_DIR / "macros" / "gold" / "kpi_columns.sql"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
     "--headless",
@@ -40,11 +48,32 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 TOP_N = 10
-# The customer charts carry one row per customer x day x payment method x product x status:
-# about one row per order. Above this many rows the page keeps the most active customers only
-# (and says so), so that it stays small at 10 M orders.
-CUSTOMER_ROWS_LIMIT = 250_000
-UNKNOWN = "(unknown)"
+MEASURES = (
+    "total_orders",
+    "placed_orders",
+    "cancelled_orders",
+    "units_sold",
+    "revenue",
+    "lost_revenue",
+    "cancellation_rate",
+)
+MONEY = ("revenue", "lost_revenue")
+# The filters: query parameter -> (the answer query's list parameter, orders_enriched column)
+FILTERS = {
+    "country": ("countries", "country"),
+    "category": ("categories", "category_name"),
+    "brand": ("brands", "brand_name"),
+    "payment_method": ("payment_methods", "payment_method"),
+    "gender": ("genders", "gender"),
+}
+
+
+class BadRequest(ValueError):
+    """A filter request the dashboard cannot answer (HTTP 400), with the reason."""
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse cannot be read right now (HTTP 503): missing, not built, or being written."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +82,8 @@ class DashboardFiles:
     pdf: Path
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: Any = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, parameters)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -94,21 +123,22 @@ def load_pipeline_health(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     runs = _rows(con, "select * from ops.pipeline_runs order by started_at desc limit 8")
     if not runs:
         return empty
-    run_id = runs[0]["run_id"].replace("'", "''")
+    run_id = [runs[0]["run_id"]]
     tasks = _rows(
-        con,
-        f"select * from ops.pipeline_task_runs where run_id = '{run_id}' order by task_order",
+        con, "select * from ops.pipeline_task_runs where run_id = ? order by task_order", run_id
     )
     layers = _rows(
         con,
         "select layer, sum(row_count) as row_count from ops.pipeline_layer_rows"
-        f" where run_id = '{run_id}' group by layer order by min(layer_order)",
+        " where run_id = ? group by layer order by min(layer_order)",
+        run_id,
     )
     quarantine = (
         _rows(
             con,
             "select entity, reason, rows_quarantined, files_quarantined"
-            f" from ops.pipeline_quarantine where run_id = '{run_id}' order by entity, reason",
+            " from ops.pipeline_quarantine where run_id = ? order by entity, reason",
+            run_id,
         )
         if _has_table(con, "ops", "pipeline_quarantine")
         else []
@@ -116,113 +146,150 @@ def load_pipeline_health(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"runs": runs, "tasks": tasks, "layers": layers, "quarantine": quarantine}
 
 
-class _Codes:
-    """Dictionary encoding: each distinct value gets the index of its place in sorted order."""
+@dataclass(frozen=True)
+class Filters:
+    """One filter state: an order date range and, per dimension, the values kept (none: all)."""
 
-    def __init__(self, values: list[Any]) -> None:
-        self.values = sorted({UNKNOWN if value is None else value for value in values})
-        self.index = {value: position for position, value in enumerate(self.values)}
+    date_from: dt.date = dt.date.min
+    date_to: dt.date = dt.date.max
+    values: Mapping[str, Sequence[str]] = field(default_factory=dict)  # keys of FILTERS
 
-    def __call__(self, value: Any) -> int:
-        return self.index[UNKNOWN if value is None else value]
+    @classmethod
+    def from_query(cls, query: Mapping[str, Sequence[str]]) -> Filters:
+        """From parsed query parameters (`from`, `to`: ISO dates; the FILTERS keys, repeated)."""
+        unknown = sorted(set(query) - {"from", "to", *FILTERS})
+        if unknown:
+            raise BadRequest(
+                f"unknown parameter(s) {', '.join(unknown)}; known: from, to, {', '.join(FILTERS)}"
+            )
+        dates = {}
+        for name in ("from", "to"):
+            given = query.get(name, [])
+            if len(given) > 1:
+                raise BadRequest(f"`{name}` given {len(given)} times")
+            try:
+                dates[name] = dt.date.fromisoformat(given[0]) if given else None
+            except ValueError:
+                raise BadRequest(f"`{name}` is not a date (YYYY-MM-DD): {given[0]!r}") from None
+        date_from, date_to = dates["from"] or dt.date.min, dates["to"] or dt.date.max
+        if date_from > date_to:
+            raise BadRequest(f"`from` ({date_from}) is after `to` ({date_to})")
+        values = {name: list(query[name]) for name in FILTERS if query.get(name)}
+        for name, chosen in values.items():
+            if any(value == "" for value in chosen):
+                raise BadRequest(f"`{name}` has an empty value")
+        return cls(date_from, date_to, values)
+
+    def parameters(self) -> dict[str, Any]:
+        """The answer query's bound parameters."""
+        lists = {name: list(self.values.get(key, [])) for key, (name, _) in FILTERS.items()}
+        return {"date_from": self.date_from, "date_to": self.date_to, "top": TOP_N, **lists}
 
 
-def _cents(amount: Decimal | None) -> int:
-    return int((amount or Decimal(0)) * 100)
+@contextlib.contextmanager
+def read_only(duckdb_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection: it never blocks a `dbt build` for longer than one
+    answer, and a build that is writing the file makes it fail with a clear message."""
+    if not duckdb_path.is_file():
+        raise WarehouseUnavailable(f"no warehouse at {duckdb_path}: run `make demo` first")
+    try:
+        con = duckdb.connect(str(duckdb_path), read_only=True)
+    except duckdb.IOException as error:
+        raise WarehouseUnavailable(
+            f"the warehouse {duckdb_path} is being written (a dbt build or a pipeline run): "
+            f"try again in a moment ({str(error).splitlines()[0]})"
+        ) from error
+    try:
+        if not _has_table(con, "gold", "orders_enriched"):
+            raise WarehouseUnavailable(
+                f"{duckdb_path} has no gold.orders_enriched: run `make demo`"
+            )
+        yield con
+    finally:
+        con.close()
 
 
-def load_slices(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """gold.orders_enriched, pre-aggregated for the page's filters and charts (see the module)."""
-    products = _rows(
-        con,
-        "select product_id, any_value(product_name) as product_name,"
-        " any_value(brand_name) as brand_name, any_value(category_name) as category_name"
-        " from gold.orders_enriched group by product_id order by product_id",
-    )
-    customers = _rows(
-        con,
-        "select customer_id, any_value(country) as country, any_value(gender) as gender,"
-        " count(*) as orders from gold.orders_enriched group by customer_id"
-        " order by orders desc, customer_id",
-    )
-    measures = (
-        "count(*) as orders, sum(quantity) as units, sum(order_amount) as amount"
-        " from gold.orders_enriched"
-    )
-    orders = con.execute(
-        "select order_date, country, payment_method, gender, product_id, is_cancelled, "
-        f"{measures} group by all order by all"
-    ).fetchall()
-    customer_orders = con.execute(
-        "select customer_id, order_date, payment_method, product_id, is_cancelled, "
-        f"{measures} group by all order by all"
-    ).fetchall()
+@functools.cache
+def kpi_columns_sql() -> str:
+    """Gold's KPI formulas: the kpi_columns macro every mart uses, rendered (plain SQL)."""
+    macros = Environment(undefined=StrictUndefined).from_string(KPI_MACRO.read_text())
+    return str(macros.module.kpi_columns()).strip()
 
-    # the most active customers whose rows fit in CUSTOMER_ROWS_LIMIT (all of them if they fit)
-    rows_per_customer: dict[int, int] = {}
-    for row in customer_orders:
-        rows_per_customer[row[0]] = rows_per_customer.get(row[0], 0) + 1
-    shown, total_rows = [], 0
-    for customer in customers:
-        total_rows += rows_per_customer[customer["customer_id"]]
-        if total_rows > CUSTOMER_ROWS_LIMIT:
-            break
-        shown.append(customer)
-    shown.sort(key=lambda customer: customer["customer_id"])
-    customer_index = {customer["customer_id"]: i for i, customer in enumerate(shown)}
-    customer_orders = [row for row in customer_orders if row[0] in customer_index]
 
-    days = _Codes([row[0].isoformat() for row in orders])
-    countries = _Codes([row[1] for row in orders] + [c["country"] for c in shown])
-    payments = _Codes([row[2] for row in orders])
-    genders = _Codes([row[3] for row in orders] + [c["gender"] for c in shown])
-    brands = _Codes([product["brand_name"] for product in products])
-    categories = _Codes([product["category_name"] for product in products])
-    product_index = {product["product_id"]: i for i, product in enumerate(products)}
+@functools.cache
+def answer_sql() -> str:
+    """The answer query, with gold's KPI formulas rendered in."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined)
+    template = environment.get_template("dashboard_answer.sql.j2")
+    return template.render(kpi_columns=kpi_columns_sql())
+
+
+def _number(name: str, value: Any) -> float | int:
+    return float(value) if name in MONEY or name == "cancellation_rate" else int(value)
+
+
+def answer(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """The tiles and every chart of CHARTS for one filter state."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(con, answer_sql(), filters.parameters()):
+        row.update({name: _number(name, row[name]) for name in MEASURES})
+        groups.setdefault(row["dimension"], []).append(row)
+    (tiles,) = groups["all"]
+
+    def ranked(dimension: str, measure: str, top: int | None) -> list[dict[str, Any]]:
+        rows = sorted(groups.get(dimension, []), key=lambda row: row[f"{measure}_rank"])
+        return rows[:top] if top else rows
+
+    drawn: dict[str, Any] = {}
+    for chart in CHARTS:
+        if chart["kind"] == "line":
+            days = sorted(groups.get("day", []), key=lambda row: row["label"])
+            drawn[chart["id"]] = {
+                "x": [row["label"] for row in days],
+                "y": {measure: [row[measure] for row in days] for measure in chart["measures"]},
+            }
+        elif chart["kind"] == "heatmap":
+            (measure,) = chart["measures"]
+            rows = [row["label"] for row in ranked(chart["dimension"], measure, chart["top"])]
+            columns = sorted(row["label"] for row in groups.get(chart["columns"], []))
+            cells = {
+                (row["label"], row["column_label"]): row[measure]
+                for row in groups.get(f"{chart['dimension']}_and_{chart['columns']}", [])
+            }
+            drawn[chart["id"]] = {
+                "x": columns,
+                "y": rows,
+                "z": [[cells.get((row, column), 0) for column in columns] for row in rows],
+            }
+        else:
+            (measure,) = chart["measures"]
+            items = ranked(chart["dimension"], measure, chart["top"])
+            drawn[chart["id"]] = {
+                "labels": [row["label"] for row in items],
+                "values": [row[measure] for row in items],
+            }
     return {
-        "dims": {
-            "day": days.values,
-            "country": countries.values,
-            "payment_method": payments.values,
-            "gender": genders.values,
-            "brand": brands.values,
-            "category": categories.values,
+        "filters": {
+            "from": None if filters.date_from == dt.date.min else filters.date_from.isoformat(),
+            "to": None if filters.date_to == dt.date.max else filters.date_to.isoformat(),
+            **{name: list(values) for name, values in filters.values.items()},
         },
-        "products": {
-            "id": [product["product_id"] for product in products],
-            "name": [product["product_name"] or UNKNOWN for product in products],
-            "brand": [brands(product["brand_name"]) for product in products],
-            "category": [categories(product["category_name"]) for product in products],
-        },
-        "customers": {
-            "id": [customer["customer_id"] for customer in shown],
-            "country": [countries(customer["country"]) for customer in shown],
-            "gender": [genders(customer["gender"]) for customer in shown],
-            "shown": len(shown),
-            "total": len(customers),
-        },
-        "orders": {
-            "day": [days(row[0].isoformat()) for row in orders],
-            "country": [countries(row[1]) for row in orders],
-            "payment_method": [payments(row[2]) for row in orders],
-            "gender": [genders(row[3]) for row in orders],
-            "product": [product_index[row[4]] for row in orders],
-            "cancelled": [int(row[5]) for row in orders],
-            "orders": [row[6] for row in orders],
-            "units": [row[7] for row in orders],
-            "cents": [_cents(row[8]) for row in orders],
-        },
-        "customer_orders": {
-            "customer": [customer_index[row[0]] for row in customer_orders],
-            "day": [days(row[1].isoformat()) for row in customer_orders],
-            "payment_method": [payments(row[2]) for row in customer_orders],
-            "product": [product_index[row[3]] for row in customer_orders],
-            "cancelled": [int(row[4]) for row in customer_orders],
-            "orders": [row[5] for row in customer_orders],
-            "units": [row[6] for row in customer_orders],
-            "cents": [_cents(row[7]) for row in customer_orders],
-        },
+        "tiles": {name: tiles[name] for name in MEASURES},
+        "charts": drawn,
     }
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The date range of the orders and every value each filter can take."""
+    lists = ", ".join(
+        f"list_sort(list(distinct {column})) as {name}" for name, (_, column) in FILTERS.items()
+    )
+    (row,) = _rows(
+        con,
+        f"select min(order_date) as first_day, max(order_date) as last_day, {lists}"
+        " from gold.orders_enriched",
+    )
+    return row
 
 
 def _chart(
@@ -247,8 +314,8 @@ def _chart(
     }
 
 
-# What the page draws. The page's script computes every chart from the filtered rows; the
-# browser test computes the same charts straight from silver with SQL.
+# What the page draws. answer() computes every chart for a filter state; the browser test
+# computes the same charts with the independent oracle (e2e/reference_kpis.py).
 CHARTS = [
     _chart(
         "revenue",
@@ -349,9 +416,21 @@ CHARTS = [
         "cancellation_rate",
     ),
     _chart(
-        "customers", "orders-by-country", "Orders by customer country", "bar", "country", "orders"
+        "customers",
+        "orders-by-country",
+        "Orders by customer country",
+        "bar",
+        "country",
+        "total_orders",
     ),
-    _chart("customers", "orders-by-gender", "Orders by customer gender", "bar", "gender", "orders"),
+    _chart(
+        "customers",
+        "orders-by-gender",
+        "Orders by customer gender",
+        "bar",
+        "gender",
+        "total_orders",
+    ),
     _chart(
         "customers",
         "top-customers",
@@ -382,21 +461,33 @@ def _script_json(value: Any) -> Markup:
     return Markup(json.dumps(value, separators=(",", ":")).replace("</", "<\\/"))
 
 
-def render_html(duckdb_path: Path, generated_at: dt.datetime) -> str:
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        slices = load_slices(con)
-        health = load_pipeline_health(con)
+def render_page(
+    con: duckdb.DuckDBPyConnection, generated_at: dt.datetime, *, interactive: bool
+) -> str:
+    """The dashboard page. Interactive: served, asks the server for each filter state (plotly.js
+    from /plotly.min.js). Otherwise the snapshot: the unfiltered answer embedded, plotly.js
+    inlined, the filters off."""
+    options = filter_options(con)
+    health = load_pipeline_health(con)
     layers = [(str(row["layer"]), float(row["row_count"])) for row in health["layers"]]
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
     )
-    days = slices["dims"]["day"]
     return environment.get_template("dashboard.html.j2").render(
-        data=_script_json({**slices, "charts": CHARTS}),
-        plotly_js=Markup(get_plotlyjs()),
+        interactive=interactive,
+        data=_script_json(
+            {
+                "charts": CHARTS,
+                "answer": None if interactive else answer(con, Filters()),
+                "first_day": options["first_day"] and options["first_day"].isoformat(),
+                "last_day": options["last_day"] and options["last_day"].isoformat(),
+            }
+        ),
+        plotly_js=None if interactive else Markup(get_plotlyjs()),
         charts=CHARTS,
         pages=PAGES,
-        dims=slices["dims"],
+        options=options,
+        filters=[(key, key.replace("_", " ").capitalize()) for key in FILTERS],
         health=health,
         layers_chart=charts.bar_chart(
             layers,
@@ -405,9 +496,13 @@ def render_html(duckdb_path: Path, generated_at: dt.datetime) -> str:
             color=charts.PALETTE[2],
         ),
         generated_at=generated_at,
-        data_from=days[0] if days else None,
-        data_through=days[-1] if days else None,
     )
+
+
+def render_html(duckdb_path: Path, generated_at: dt.datetime) -> str:
+    """The static snapshot of the dashboard (see render_page)."""
+    with read_only(duckdb_path) as con:
+        return render_page(con, generated_at, interactive=False)
 
 
 def print_pdf(html: Path, pdf: Path, chromium: str = CHROMIUM) -> Path:

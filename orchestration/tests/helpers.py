@@ -109,6 +109,27 @@ def run_pipeline(root: Path, *args: str, extra_env: dict[str, str] | None = None
         return PipelineRun(root, env, completed, list(inbox.messages))
 
 
+@contextlib.contextmanager
+def running_dashboard_server(duckdb_path: Path) -> Iterator[str]:
+    """`python -m orchestration dashboard --port 0` over duckdb_path, in its own process (as a
+    user runs it: its file lock, if it took one, would be its own); yields its URL."""
+    env = {**pipeline_env(duckdb_path.parent), "LAKEHOUSE_DUCKDB_PATH": str(duckdb_path)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "orchestration", "dashboard", "--port", "0"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first_line = server.stdout.readline() if server.stdout else ""
+        assert "http://127.0.0.1:" in first_line, f"the server did not start: {first_line!r}"
+        yield first_line.split()[-3]  # ">> the interactive dashboard: <url> (Ctrl-C stops)"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 # Two alert rules for the pipeline run: one that every dataset crosses, one that none can.
 TEST_ALERTS = """
 alerts:

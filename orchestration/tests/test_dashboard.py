@@ -1,10 +1,13 @@
 """The dashboard of a real pipeline run, in real headless Chromium (Debian's, driven by playwright).
 
-The page is opened, then filtered the way a user does (a date range, a country, a payment
-method; then a category, a gender and an end date). In every state, every tile and every chart
-shows the numbers that the independent reference oracle (e2e/reference_kpis.py: plain Python
-over the raw CSV files, sharing no code with dbt or the page) computes for that slice. The page
-makes no network request and logs no console error. Screenshots of every state are kept in
+The interactive page is served by `python -m orchestration dashboard` (its own process, a free
+loopback port) over the run's warehouse, opened, then filtered the way a user does (a date
+range, a country, a payment method; then a category, a gender and an end date). In every state,
+every tile and every chart shows the numbers that the independent reference oracle
+(e2e/reference_kpis.py: plain Python over the raw CSV files, sharing no code with dbt, the server
+or the page) computes for that slice. The page requests nothing but that loopback server and
+logs no console error. The static snapshot the run wrote (index.html, printed to the mailed PDF)
+shows the unfiltered numbers with no request at all. Screenshots of every state are kept in
 data/test-artifacts/ (LAKEHOUSE_TEST_ARTIFACTS).
 """
 
@@ -24,6 +27,7 @@ from playwright.sync_api import Page, sync_playwright
 from e2e.reference_kpis import Row, enriched_orders, kpis
 from orchestration.charts import money, percent
 from orchestration.dashboard import CHARTS, CHROMIUM
+from orchestration.tests.helpers import running_dashboard_server
 
 REPO = Path(__file__).resolve().parents[2]
 MONEY_TOLERANCE = 0.005
@@ -60,7 +64,7 @@ KEYS: dict[str, Callable[[Row], str]] = {
 MEASURES: dict[str, Callable[[Row], float]] = {
     "revenue": lambda k: float(k["revenue"]),
     "lost_revenue": lambda k: float(k["lost_revenue"]),
-    "orders": lambda k: k["total_orders"],
+    "total_orders": lambda k: k["total_orders"],
     "cancelled_orders": lambda k: k["cancelled_orders"],
     "cancellation_rate": lambda k: k["cancellation_rate"],
 }
@@ -134,6 +138,7 @@ def read_state(page: Page, name: str, artifacts: Path) -> dict[str, Any]:
             for tile in TILES
         },
         "summary": page.inner_text("#filter-summary"),
+        "error": page.inner_text("#filter-error"),
     }
 
 
@@ -165,13 +170,32 @@ def slices(orders: list[Row]) -> dict[str, dict[str, Any]]:
     }
 
 
+ANSWERED = "() => document.body.dataset.answered === document.body.dataset.asked"
+
+
 def apply_filters(page: Page, settings: dict[str, Any]) -> None:
+    """Set the filters like a user, then wait for the server's answer to the last change."""
     page.click("#filter-reset")
     for control, value in settings.items():
         if control.startswith("date-"):
             page.fill(f"#filter-{control}", value.isoformat())
         else:
             page.select_option(f"#filter-{control}", label=value)
+    page.wait_for_function(ANSWERED)
+
+
+def open_page(playwright: Any, url: str, log: dict[str, list[str]]) -> tuple[Any, Page]:
+    """Chromium on url, every request and console error recorded in log."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda request: log["requests"].append(request.url))
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: log["errors"].append(str(error)))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function(ANSWERED)
+    return browser, page
 
 
 @pytest.fixture(scope="module")
@@ -181,24 +205,20 @@ def reference_orders(pipeline: Any) -> list[Row]:
 
 
 @pytest.fixture(scope="module")
-def page_states(pipeline: Any, reference_orders: list[Row]) -> dict[str, Any]:
-    """The page in each filter state of slices(), plus every request and console error."""
-    html = pipeline.dashboard_dir / "index.html"
-    artifacts = Path(os.environ.get("LAKEHOUSE_TEST_ARTIFACTS", REPO / "data" / "test-artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    requests: list[str] = []
-    errors: list[str] = []
+def artifacts() -> Path:
+    folder = Path(os.environ.get("LAKEHOUSE_TEST_ARTIFACTS", REPO / "data" / "test-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def page_states(pipeline: Any, reference_orders: list[Row], artifacts: Path) -> dict[str, Any]:
+    """The served page in each filter state of slices(), plus every request and console error."""
+    log: dict[str, list[str]] = {"requests": [], "errors": []}
     states: dict[str, Any] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with running_dashboard_server(pipeline.duckdb_path) as url, sync_playwright() as playwright:
+        browser, page = open_page(playwright, url, log)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(html.as_uri(), wait_until="networkidle")
             states["health"] = page.inner_text("#pipeline-health")
             states["freshness"] = page.inner_text("#freshness")
             for name, state in slices(reference_orders).items():
@@ -206,23 +226,31 @@ def page_states(pipeline: Any, reference_orders: list[Row]) -> dict[str, Any]:
                 states[name] = read_state(page, name, artifacts)
         finally:
             browser.close()
-    states["requests"], states["errors"], states["url"] = requests, errors, html.as_uri()
-    states["artifacts"] = artifacts
-    return states
+    return {**states, **log, "url": url, "artifacts": artifacts}
 
 
-@pytest.mark.parametrize("state", ["all", "dates-country-payment", "category-gender-until"])
-def test_tiles_and_every_chart_show_the_oracle_numbers_for_the_slice(
-    page_states: dict[str, Any], reference_orders: list[Row], state: str
-) -> None:
-    keep = slices(reference_orders)[state]["keep"]
-    orders = [order for order in reference_orders if keep(order)]
-    assert len(orders) > 0, f"slice {state} is empty: pick another"
-    if state != "all":
-        assert len(orders) < len(reference_orders), f"slice {state} filters nothing"
-    shown = page_states[state]
-    assert "most active" not in shown["summary"], "every customer must be in the page here"
+@pytest.fixture(scope="module")
+def snapshot_state(pipeline: Any, artifacts: Path) -> dict[str, Any]:
+    """The static snapshot the run wrote (index.html), opened from its file."""
+    log: dict[str, list[str]] = {"requests": [], "errors": []}
+    url = (pipeline.dashboard_dir / "index.html").as_uri()
+    with sync_playwright() as playwright:
+        browser, page = open_page(playwright, url, log)
+        try:
+            state = read_state(page, "snapshot", artifacts)
+            state["disabled"] = page.eval_on_selector_all(
+                "#filters input, #filters select, #filters button",
+                "els => els.map(e => e.disabled)",
+            )
+            state["note"] = page.inner_text("header")
+        finally:
+            browser.close()
+    return {**state, **log, "url": url}
 
+
+def assert_shows_the_oracle_numbers(shown: dict[str, Any], orders: list[Row], state: str) -> None:
+    """Every tile and every chart of a page state equals the oracle's for the orders."""
+    assert shown["error"] == "", shown["error"]
     totals = kpis(orders)
     tiles = shown["tiles"]
     assert tiles["orders"] == {
@@ -259,6 +287,19 @@ def test_tiles_and_every_chart_show_the_oracle_numbers_for_the_slice(
                 assert_close(trace["z"], wanted["z"], what, tolerance)
 
 
+@pytest.mark.parametrize("state", ["all", "dates-country-payment", "category-gender-until"])
+def test_tiles_and_every_chart_show_the_oracle_numbers_for_the_slice(
+    page_states: dict[str, Any], reference_orders: list[Row], state: str
+) -> None:
+    keep = slices(reference_orders)[state]["keep"]
+    orders = [order for order in reference_orders if keep(order)]
+    assert len(orders) > 0, f"slice {state} is empty: pick another"
+    if state != "all":
+        assert len(orders) < len(reference_orders), f"slice {state} filters nothing"
+    assert_shows_the_oracle_numbers(page_states[state], orders, state)
+    assert "answered in" in page_states[state]["summary"]
+
+
 def test_the_filters_change_every_tile(page_states: dict[str, Any]) -> None:
     everything = page_states["all"]["tiles"]
     for state in ("dates-country-payment", "category-gender-until"):
@@ -267,11 +308,30 @@ def test_the_filters_change_every_tile(page_states: dict[str, Any]) -> None:
                 assert shown["value"] < everything[tile]["value"], (state, tile)
 
 
-def test_the_page_makes_no_network_request_and_logs_no_error(page_states: dict[str, Any]) -> None:
-    assert page_states["requests"] == [page_states["url"]]  # the file itself, nothing else
+def test_the_page_requests_only_its_loopback_server_and_logs_no_error(
+    page_states: dict[str, Any],
+) -> None:
+    requests = page_states["requests"]
+    outside = [url for url in requests if not url.startswith(page_states["url"])]
+    assert outside == [] and page_states["url"].startswith("http://127.0.0.1:")
+    paths = {url.removeprefix(page_states["url"]).split("?")[0] for url in requests}
+    assert paths == {"", "plotly.min.js", "api/answer"}  # the page, plotly.js, the answers
+    assert sum("api/answer?" in url for url in requests) >= 3  # one per filter state at least
     assert page_states["errors"] == []
     for state in ("all", "dates-country-payment", "category-gender-until"):
         assert (page_states["artifacts"] / f"dashboard-{state}.png").stat().st_size > 10_000
+
+
+def test_the_snapshot_shows_all_orders_with_no_request_and_filters_off(
+    snapshot_state: dict[str, Any], reference_orders: list[Row], pipeline: Any
+) -> None:
+    assert_shows_the_oracle_numbers(snapshot_state, reference_orders, "snapshot")
+    assert snapshot_state["requests"] == [snapshot_state["url"]]  # the file, nothing else
+    assert snapshot_state["errors"] == []
+    assert snapshot_state["disabled"] and all(snapshot_state["disabled"])
+    assert "make dashboard" in snapshot_state["note"]
+    # plotly.js (about 4.8 MB) and the answer: its size does not grow with the orders
+    assert (pipeline.dashboard_dir / "index.html").stat().st_size < 6_000_000
 
 
 def test_freshness_and_pipeline_health_show_the_last_run(

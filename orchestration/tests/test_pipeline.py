@@ -31,6 +31,7 @@ def test_the_run_succeeds_and_says_where_everything_is(pipeline: Any) -> None:
     assert "Completed successfully" in out  # dbt's own progress is visible
     assert f"dashboard:     {pipeline.dashboard_dir / 'index.html'}" in out
     assert f"PDF snapshot:  {pipeline.dashboard_dir / 'dashboard.pdf'}" in out
+    assert "interactive:   `make dashboard` serves the filterable dashboard on http" in out
     assert "notification:  smtp://127.0.0.1:" in out
     assert "Revenue:" in out and "Cancellation rate:" in out
 
