@@ -7,7 +7,7 @@ files as (
     select * from {{ ref('bronze_files') }}
 ),
 
-{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
+{%- set entities = var('raw_entities') %}
 {% for entity in entities %}
     checked_{{ entity }} as (
         select * from {{ ref('bronze_' ~ entity ~ '_checked') }}

@@ -5,7 +5,7 @@
 with
 
 listed_files as (
-    {%- for entity in ['brands', 'categories', 'products', 'customers', 'orders'] %}
+    {%- for entity in var('raw_entities') %}
         {{ raw_file_listing(source('raw', entity)) }}
         {{- '\n    union all' if not loop.last }}
     {%- endfor %}

@@ -3,34 +3,18 @@
 
 with
 
-checked_brands as (
-    select * from {{ ref('bronze_brands_checked') }}
+{%- for entity in var('raw_entities') %}
+checked_{{ entity }} as (
+    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
 ),
 
-checked_categories as (
-    select * from {{ ref('bronze_categories_checked') }}
-),
-
-checked_products as (
-    select * from {{ ref('bronze_products_checked') }}
-),
-
-checked_customers as (
-    select * from {{ ref('bronze_customers_checked') }}
-),
-
-checked_orders as (
-    select * from {{ ref('bronze_orders_checked') }}
-),
-
+{% endfor -%}
 files as (
     select * from {{ ref('bronze_files') }}
 ),
 
-{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
-
 rejected_rows as (
-    {%- for entity in entities %}
+    {%- for entity in var('raw_entities') %}
         select
             '{{ entity }}' as entity,
             _source_file,

@@ -1,7 +1,7 @@
 -- Exactly once per file: no (file, row number) is held twice in a checked table. The files a
 -- build loads are checked against everything already held for them (macro in_this_run).
 
-{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
+{%- set entities = var('raw_entities') %}
 
 with
 {% for entity in entities %}

@@ -3,7 +3,7 @@
 -- ledger's counts equal the rows of the file in bronze_<entity> and in the quarantine. Checks
 -- the files discovered by this build (macro in_this_run), or every file outside a build.
 
-{%- set entities = ['brands', 'categories', 'products', 'customers', 'orders'] %}
+{%- set entities = var('raw_entities') %}
 
 with
 
