@@ -3,12 +3,12 @@
 
 with
 
-{%- for entity in var('raw_entities') %}
-checked_{{ entity }} as (
-    select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
-),
+{% for entity in var('raw_entities') %}
+    checked_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
+    ),
+{% endfor %}
 
-{% endfor -%}
 files as (
     select * from {{ ref('bronze_files') }}
 ),
