@@ -55,6 +55,34 @@ class Stage:
     silver_content: dict[str, list[tuple[Any, ...]]]
     orders: dict[int, dict[str, str]]
     products: dict[int, dict[str, str]]
+    dimension_versions: dict[str, set[tuple[Any, ...]]]
+    snapshots: dict[str, set[tuple[Any, ...]]]
+
+
+# Each snapshot, the dimension it keeps the history of, and their key.
+SNAPSHOTS = {
+    "customers_snapshot": ("dim_customers", "customer_id"),
+    "products_snapshot": ("dim_products", "product_id"),
+}
+
+
+def read_snapshots(
+    duckdb_path: Path,
+) -> tuple[dict[str, set[tuple[Any, ...]]], dict[str, set[tuple[Any, ...]]]]:
+    """The (key, updated_at) of every dimension row, and the (key, dbt_valid_from,
+    dbt_valid_to) of every snapshot row."""
+    versions, snapshots = {}, {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        for snapshot, (dimension, key) in SNAPSHOTS.items():
+            versions[snapshot] = set(
+                connection.execute(f"select {key}, updated_at from silver.{dimension}").fetchall()
+            )
+            snapshots[snapshot] = set(
+                connection.execute(
+                    f"select {key}, dbt_valid_from, dbt_valid_to from snapshots.{snapshot}"
+                ).fetchall()
+            )
+    return versions, snapshots
 
 
 def read_orders_enriched(duckdb_path: Path) -> list[Row]:
@@ -76,6 +104,7 @@ def build_and_record(
     shutil.copy(lakehouse.duckdb_path, refreshed.duckdb_path)
     run_dbt(["run", "--full-refresh", "--select", "models/gold"], refreshed.env)
     raw_files = read_raw_files(lakehouse.raw_root)
+    dimension_versions, snapshots = read_snapshots(lakehouse.duckdb_path)
     return Stage(
         gold=read_gold(lakehouse.duckdb_path),
         orders_enriched=read_orders_enriched(lakehouse.duckdb_path),
@@ -89,6 +118,8 @@ def build_and_record(
         ),
         orders=current_versions(raw_files, "orders"),
         products=current_versions(raw_files, "products"),
+        dimension_versions=dimension_versions,
+        snapshots=snapshots,
     )
 
 
@@ -353,6 +384,27 @@ def test_a_status_flipped_twice_and_a_late_customer(local_run: dict[str, Stage])
         row for row in late_customer.gold["kpis_by_country"] if row["country"] == "Atlantis"
     )
     assert atlantis["total_orders"] == 1
+
+
+def test_snapshots_keep_every_version_a_run_saw(local_run: dict[str, Stage]) -> None:
+    """After every step, each snapshot holds one row per version of a member that the
+    dimension held at the end of a step so far (its updated_at), valid until the member's next
+    such version: though a run reads only the rows the dimension merged since the snapshot last
+    ran, nothing seen is missed and nothing is captured twice."""
+    for snapshot in SNAPSHOTS:
+        seen: dict[Any, set[Any]] = {}
+        for step in STEPS:
+            for key, updated_at in local_run[step].dimension_versions[snapshot]:
+                seen.setdefault(key, set()).add(updated_at)
+            expected = set()
+            for key, versions in seen.items():
+                ordered = sorted(versions)
+                expected |= {
+                    (key, valid_from, valid_to)
+                    for valid_from, valid_to in zip(ordered, [*ordered[1:], None], strict=True)
+                }
+            assert local_run[step].snapshots[snapshot] == expected, (snapshot, step)
+        assert any(len(versions) > 1 for versions in seen.values()), snapshot
 
 
 def test_an_old_cancellation_changes_its_old_day(local_run: dict[str, Stage]) -> None:
