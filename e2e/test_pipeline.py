@@ -55,6 +55,34 @@ class Stage:
     silver_content: dict[str, list[tuple[Any, ...]]]
     orders: dict[int, dict[str, str]]
     products: dict[int, dict[str, str]]
+    dimension_versions: dict[str, set[tuple[Any, ...]]]
+    snapshots: dict[str, set[tuple[Any, ...]]]
+
+
+# Each snapshot, the dimension it keeps the history of, and their key.
+SNAPSHOTS = {
+    "customers_snapshot": ("dim_customers", "customer_id"),
+    "products_snapshot": ("dim_products", "product_id"),
+}
+
+
+def read_snapshots(
+    duckdb_path: Path,
+) -> tuple[dict[str, set[tuple[Any, ...]]], dict[str, set[tuple[Any, ...]]]]:
+    """The (key, updated_at) of every dimension row, and the (key, dbt_valid_from,
+    dbt_valid_to) of every snapshot row."""
+    versions, snapshots = {}, {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        for snapshot, (dimension, key) in SNAPSHOTS.items():
+            versions[snapshot] = set(
+                connection.execute(f"select {key}, updated_at from silver.{dimension}").fetchall()
+            )
+            snapshots[snapshot] = set(
+                connection.execute(
+                    f"select {key}, dbt_valid_from, dbt_valid_to from snapshots.{snapshot}"
+                ).fetchall()
+            )
+    return versions, snapshots
 
 
 def read_orders_enriched(duckdb_path: Path) -> list[Row]:
@@ -76,6 +104,7 @@ def build_and_record(
     shutil.copy(lakehouse.duckdb_path, refreshed.duckdb_path)
     run_dbt(["run", "--full-refresh", "--select", "models/gold"], refreshed.env)
     raw_files = read_raw_files(lakehouse.raw_root)
+    dimension_versions, snapshots = read_snapshots(lakehouse.duckdb_path)
     return Stage(
         gold=read_gold(lakehouse.duckdb_path),
         orders_enriched=read_orders_enriched(lakehouse.duckdb_path),
@@ -89,6 +118,8 @@ def build_and_record(
         ),
         orders=current_versions(raw_files, "orders"),
         products=current_versions(raw_files, "products"),
+        dimension_versions=dimension_versions,
+        snapshots=snapshots,
     )
 
 
@@ -187,6 +218,42 @@ def write_moves_out(raw_root: str, old_order: dict[str, str]) -> None:
     )
 
 
+# A customer not delivered yet when their first order arrives (an inferred member).
+LATE_CUSTOMER_ID = 888888
+
+
+def write_flip_back(raw_root: str) -> None:
+    """Order 9000000002 (Placed, then Cancelled) is Placed again: its status flips a second
+    time. A new order's customer has not been delivered: it counts under the inferred member's
+    Unknown country and gender."""
+    write_batch(
+        raw_root,
+        "2026-02-04",
+        "b000102",
+        {
+            "orders": ORDER_HEADER
+            + f"9000000002,{NEW_CUSTOMER_ID},{NEW_PRODUCT_ID},2,110.00,Credit Card,Placed,"
+            "2026-02-02T11:00:00Z,2026-02-04T08:00:00Z\n"
+            + f"9000000003,{LATE_CUSTOMER_ID},{NEW_PRODUCT_ID},1,125.00,PayPal,Placed,"
+            "2026-02-04T09:00:00Z,2026-02-04T09:00:00Z\n",
+        },
+    )
+
+
+def write_late_customer(raw_root: str) -> None:
+    """The late customer is delivered, in Atlantis: their order leaves the Unknown country
+    and gender (emptied, if no other order is there) and brings Atlantis back."""
+    write_batch(
+        raw_root,
+        "2026-02-05",
+        "b000103",
+        {
+            "customers": CUSTOMER_HEADER + f"{LATE_CUSTOMER_ID},Grace,Hopper,grace@example.com,"
+            "Female,Atlantis,Poseidonia,2026-02-04,2026-02-05T00:00:00Z\n",
+        },
+    )
+
+
 @pytest.fixture(scope="module")
 def local_lakehouse(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
     return make_lakehouse("local")
@@ -199,7 +266,9 @@ def local_run(
     """Three batches and a build; two more batches and a build; a build with no new files;
     a batch renaming a brand and a category and a build; a hand-written batch with new
     dimension rows, their orders and the cancellation of an old order, and a build; one moving
-    them (emptying their old groups) and a build; a full refresh. Each build is also followed
+    them (emptying their old groups) and a build; one flipping an order's status back and
+    ordering for a customer not delivered yet, and a build; the late customer's delivery and a
+    build; a full refresh. Each build is also followed
     by a full refresh of gold on a copy of the warehouse."""
     lakehouse = local_lakehouse
     stages: dict[str, Stage] = {}
@@ -219,11 +288,25 @@ def local_run(
     build("moved_in")
     write_moves_out(lakehouse.raw_root, old_order)
     build("moved_out")
+    write_flip_back(lakehouse.raw_root)
+    build("flipped_back")
+    write_late_customer(lakehouse.raw_root)
+    build("late_customer")
     build("full_refresh", "--full-refresh")
     return stages
 
 
-STEPS = ["first", "second", "no_new_files", "renamed", "moved_in", "moved_out", "full_refresh"]
+STEPS = [
+    "first",
+    "second",
+    "no_new_files",
+    "renamed",
+    "moved_in",
+    "moved_out",
+    "flipped_back",
+    "late_customer",
+    "full_refresh",
+]
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -247,6 +330,10 @@ def group_keys(stage: Stage, relation: str, key: str) -> set[Any]:
     return {row[key] for row in stage.gold[relation]}
 
 
+def total_orders(stage: Stage, relation: str, key: str, value: Any) -> int:
+    return sum(row["total_orders"] for row in stage.gold[relation] if row[key] == value)
+
+
 def test_new_groups_appear_and_emptied_groups_disappear(local_run: dict[str, Stage]) -> None:
     """The hand-written batches: the new country, brand and category get rows; once their
     customer and product moved, those rows are gone (the full refresh has none either)."""
@@ -261,6 +348,63 @@ def test_new_groups_appear_and_emptied_groups_disappear(local_run: dict[str, Sta
         row for row in moved_out.gold["kpis_by_customer"] if row["customer_id"] == NEW_CUSTOMER_ID
     )
     assert (customer["country"], customer["cancelled_orders"]) == ("Germany", 1)
+
+
+def test_a_status_flipped_twice_and_a_late_customer(local_run: dict[str, Stage]) -> None:
+    """Order 9000000002: Placed, Cancelled, Placed again (its customer's and day's counts
+    follow each flip). The late customer's order counts under Unknown until the customer is
+    delivered, then under Atlantis; the Unknown groups it emptied are gone."""
+
+    def customer(stage: Stage, customer_id: int) -> Row:
+        return next(
+            row for row in stage.gold["kpis_by_customer"] if row["customer_id"] == customer_id
+        )
+
+    counts = [
+        (
+            customer(local_run[step], NEW_CUSTOMER_ID)["placed_orders"],
+            customer(local_run[step], NEW_CUSTOMER_ID)["cancelled_orders"],
+        )
+        for step in ("moved_in", "moved_out", "flipped_back")
+    ]
+    assert counts == [(2, 0), (1, 1), (2, 0)]
+    flipped_back, late_customer = local_run["flipped_back"], local_run["late_customer"]
+    assert (
+        customer(flipped_back, LATE_CUSTOMER_ID)["country"],
+        customer(late_customer, LATE_CUSTOMER_ID)["country"],
+    ) == ("Unknown", "Atlantis")
+    assert "Unknown" in group_keys(flipped_back, "kpis_by_country", "country")
+    assert "Atlantis" not in group_keys(flipped_back, "kpis_by_country", "country")
+    assert "Unknown" not in group_keys(late_customer, "kpis_by_country", "country")
+    # the generator's customers may have the gender Unknown too: one order fewer there
+    assert total_orders(late_customer, "kpis_by_gender", "gender", "Unknown") == (
+        total_orders(flipped_back, "kpis_by_gender", "gender", "Unknown") - 1
+    )
+    atlantis = next(
+        row for row in late_customer.gold["kpis_by_country"] if row["country"] == "Atlantis"
+    )
+    assert atlantis["total_orders"] == 1
+
+
+def test_snapshots_keep_every_version_a_run_saw(local_run: dict[str, Stage]) -> None:
+    """After every step, each snapshot holds one row per version of a member that the
+    dimension held at the end of a step so far (its updated_at), valid until the member's next
+    such version: though a run reads only the rows the dimension merged since the snapshot last
+    ran, nothing seen is missed and nothing is captured twice."""
+    for snapshot in SNAPSHOTS:
+        seen: dict[Any, set[Any]] = {}
+        for step in STEPS:
+            for key, updated_at in local_run[step].dimension_versions[snapshot]:
+                seen.setdefault(key, set()).add(updated_at)
+            expected = set()
+            for key, versions in seen.items():
+                ordered = sorted(versions)
+                expected |= {
+                    (key, valid_from, valid_to)
+                    for valid_from, valid_to in zip(ordered, [*ordered[1:], None], strict=True)
+                }
+            assert local_run[step].snapshots[snapshot] == expected, (snapshot, step)
+        assert any(len(versions) > 1 for versions in seen.values()), snapshot
 
 
 def test_an_old_cancellation_changes_its_old_day(local_run: dict[str, Stage]) -> None:
@@ -325,12 +469,12 @@ def test_renamed_brand_and_category_reach_unchanged_products(local_run: dict[str
 
 
 def test_full_refresh_gives_the_incremental_silver_and_gold(local_run: dict[str, Stage]) -> None:
-    moved_out, refreshed = local_run["moved_out"], local_run["full_refresh"]
-    assert sorted(refreshed.silver_content) == sorted(moved_out.silver_content)
+    last, refreshed = local_run["late_customer"], local_run["full_refresh"]
+    assert sorted(refreshed.silver_content) == sorted(last.silver_content)
     for relation, rows in refreshed.silver_content.items():
-        assert rows == moved_out.silver_content[relation], relation
-    assert refreshed.gold == moved_out.gold
-    assert refreshed.orders_enriched == moved_out.orders_enriched
+        assert rows == last.silver_content[relation], relation
+    assert refreshed.gold == last.gold
+    assert refreshed.orders_enriched == last.orders_enriched
 
 
 # Corruptions of a built gold layer, each with the data test that must catch it.

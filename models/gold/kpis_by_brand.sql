@@ -1,12 +1,15 @@
+{%- set grain = ['brand_id', 'brand_name'] %}
 {{ config(
     materialized=merge_or_table_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ gold_delete_changed_groups('brand_id') }}",
+    incremental_strategy='merge_kpi_groups',
+    unique_key=grain,
 ) }}
 
 -- KPIs per brand, with its current name.
--- Incremental: a run deletes the brands its changed orders were in before it or are in
--- now (pre-hook gold_delete_changed_groups) and inserts them recomputed from orders_enriched.
+-- Incremental: the run's changed orders add their current version to their brands and take
+-- their previous version out of them; the sums with the mart's rows of those brands are
+-- their new totals, merged into the mart (merge_kpi_groups; a group left without orders is
+-- deleted). A full build sums every order.
 -- depends_on: {{ ref('orders_enriched_changes') }}
 
 with
@@ -21,16 +24,23 @@ orders_enriched_changes as (
     select * from {{ ref('orders_enriched_changes') }}
 ),
 
-changed_brands as (
-    {{ gold_changed_groups('brand_id', 'orders_enriched', 'orders_enriched_changes') }}
+kpis_by_brand_before_run as (
+    select * from {{ this }}
 ),
 {%- endif %}
 
-orders_to_aggregate as (
-    select orders_enriched.* from orders_enriched
+-- what each order adds to its group: every order once in a full build; in an incremental run
+-- each changed order's current version once and its previous version minus once
+order_contributions as (
+    {{ gold_order_contributions(grain, 'orders_enriched', 'orders_enriched_changes') }}
+),
+
+-- the contributions, and in an incremental run the touched brands' totals before it
+kpi_rows as (
+    select * from order_contributions
     {%- if is_incremental() %}
-    inner join changed_brands
-        on orders_enriched.brand_id is not distinct from changed_brands.brand_id
+    union all
+    {{ gold_mart_rows_touched('kpis_by_brand_before_run', 'order_contributions', grain) }}
     {%- endif %}
 ),
 
@@ -39,7 +49,7 @@ final as (
         brand_id,
         brand_name,
         {{ kpi_columns() }}
-    from orders_to_aggregate
+    from kpi_rows
     group by
         brand_id,
         brand_name

@@ -1,12 +1,15 @@
+{%- set grain = ['customer_id', 'country', 'gender'] %}
 {{ config(
     materialized=merge_or_table_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ gold_delete_changed_groups('customer_id') }}",
+    incremental_strategy='merge_kpi_groups',
+    unique_key=grain,
 ) }}
 
 -- KPIs per customer, with their current country and gender (no names or emails in gold).
--- Incremental: a run deletes the customers its changed orders were in before it or are in
--- now (pre-hook gold_delete_changed_groups) and inserts them recomputed from orders_enriched.
+-- Incremental: the run's changed orders add their current version to their customers and take
+-- their previous version out of them; the sums with the mart's rows of those customers are
+-- their new totals, merged into the mart (merge_kpi_groups; a group left without orders is
+-- deleted). A full build sums every order.
 -- depends_on: {{ ref('orders_enriched_changes') }}
 
 with
@@ -21,16 +24,23 @@ orders_enriched_changes as (
     select * from {{ ref('orders_enriched_changes') }}
 ),
 
-changed_customers as (
-    {{ gold_changed_groups('customer_id', 'orders_enriched', 'orders_enriched_changes') }}
+kpis_by_customer_before_run as (
+    select * from {{ this }}
 ),
 {%- endif %}
 
-orders_to_aggregate as (
-    select orders_enriched.* from orders_enriched
+-- what each order adds to its group: every order once in a full build; in an incremental run
+-- each changed order's current version once and its previous version minus once
+order_contributions as (
+    {{ gold_order_contributions(grain, 'orders_enriched', 'orders_enriched_changes') }}
+),
+
+-- the contributions, and in an incremental run the touched customers' totals before it
+kpi_rows as (
+    select * from order_contributions
     {%- if is_incremental() %}
-    inner join changed_customers
-        on orders_enriched.customer_id is not distinct from changed_customers.customer_id
+    union all
+    {{ gold_mart_rows_touched('kpis_by_customer_before_run', 'order_contributions', grain) }}
     {%- endif %}
 ),
 
@@ -40,7 +50,7 @@ final as (
         country,
         gender,
         {{ kpi_columns() }}
-    from orders_to_aggregate
+    from kpi_rows
     group by
         customer_id,
         country,

@@ -1,8 +1,10 @@
--- The orders this run changes in gold, each with the group keys it had in orders_enriched
--- BEFORE the run: the orders silver fact_orders merged in this run, and the orders whose
--- product, brand, category or customer silver merged in this run with attributes that differ
--- from gold's. Built before orders_enriched, which it therefore reads by name, not by ref().
--- The incremental gold marts recompute the groups of these orders, before and after.
+-- The orders this run changes in gold, each with its version in orders_enriched BEFORE the
+-- run (group keys and names, status, quantity and amount; null for a new order): the orders
+-- silver fact_orders merged in this run, and the orders whose product, brand, category or
+-- customer silver merged in this run with attributes that differ from gold's. Built before
+-- orders_enriched, which it therefore reads by name, not by ref().
+-- The incremental gold marts take these previous versions out of their groups and add the
+-- current ones (orders_enriched after the run).
 {%- set this_run_started_at -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
 {%- endset %}
@@ -40,7 +42,10 @@ orders_enriched_before_run as (
         select
             cast(null as bigint) as order_id,
             cast(null as date) as order_date,
+            cast(null as string) as status,
             cast(null as string) as payment_method,
+            cast(null as integer) as quantity,
+            cast(null as decimal(18, 2)) as order_amount,
             cast(null as bigint) as product_id,
             cast(null as string) as product_name,
             cast(null as bigint) as brand_id,
@@ -122,10 +127,16 @@ final as (
     select
         changed_orders.order_id,
         orders_enriched_before_run.order_date as previous_order_date,
+        orders_enriched_before_run.status as previous_status,
         orders_enriched_before_run.payment_method as previous_payment_method,
+        orders_enriched_before_run.quantity as previous_quantity,
+        orders_enriched_before_run.order_amount as previous_order_amount,
         orders_enriched_before_run.product_id as previous_product_id,
+        orders_enriched_before_run.product_name as previous_product_name,
         orders_enriched_before_run.brand_id as previous_brand_id,
+        orders_enriched_before_run.brand_name as previous_brand_name,
         orders_enriched_before_run.category_id as previous_category_id,
+        orders_enriched_before_run.category_name as previous_category_name,
         orders_enriched_before_run.customer_id as previous_customer_id,
         orders_enriched_before_run.country as previous_country,
         orders_enriched_before_run.gender as previous_gender
