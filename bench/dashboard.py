@@ -108,8 +108,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, column in dashboard.FILTERS.values()
     ]
     tiles_sql = (
-        f"select {dashboard.kpi_columns_sql()} from gold.orders_enriched"
-        f" where order_date between $date_from and $date_to and {' and '.join(kept)}"
+        f"select {dashboard.gold_macro_sql('kpi_columns')} from ("
+        f"select *, {dashboard.gold_macro_sql('kpi_order_contributions')} from gold.orders_enriched"
+        f" where order_date between $date_from and $date_to and {' and '.join(kept)})"
     )
     server = DashboardServer(path, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

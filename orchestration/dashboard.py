@@ -36,7 +36,7 @@ from orchestration import charts
 from orchestration.settings import PROJECT_DIR
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KPI_MACRO = PROJECT_DIR / "macros" / "gold" / "kpi_columns.sql"
+KPI_MACROS = PROJECT_DIR / "macros" / "gold"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
     "--headless",
@@ -209,19 +209,23 @@ def read_only(duckdb_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-@functools.cache
-def kpi_columns_sql() -> str:
-    """Gold's KPI formulas: the kpi_columns macro every mart uses, rendered (plain SQL)."""
-    macros = Environment(undefined=StrictUndefined).from_string(KPI_MACRO.read_text())
-    return str(macros.module.kpi_columns()).strip()
+def gold_macro_sql(name: str) -> str:
+    """One of gold's KPI macros (macros/gold/<name>.sql, plain SQL), rendered with its defaults."""
+    source = (KPI_MACROS / f"{name}.sql").read_text()
+    macros = Environment(undefined=StrictUndefined).from_string(source)
+    return str(getattr(macros.module, name)()).strip()
 
 
 @functools.cache
 def answer_sql() -> str:
-    """The answer query, with gold's KPI formulas rendered in."""
+    """The answer query, with gold's KPI formulas rendered in: what one order adds
+    (kpi_order_contributions) and the sums and rate of a group (kpi_columns)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined)
     template = environment.get_template("dashboard_answer.sql.j2")
-    return template.render(kpi_columns=kpi_columns_sql())
+    return template.render(
+        kpi_order_contributions=gold_macro_sql("kpi_order_contributions"),
+        kpi_columns=gold_macro_sql("kpi_columns"),
+    )
 
 
 def _number(name: str, value: Any) -> float | int:
