@@ -100,11 +100,12 @@ def job_dbt_args(command: str, settings: Settings) -> list[str]:
 
 
 def local_dbt_args(command: str, settings: Settings) -> list[str]:
-    """A job command as local dbtRunner args (job_dbt_args plus this checkout's target,
-    project and profiles)."""
+    """A job command as local dbtRunner args (job_dbt_args plus this checkout's project and
+    profiles). The target is the profile's default, LAKEHOUSE_TARGET (set by
+    export_environment), not a --target flag: dbt's partial parsing keys on the flag, so the
+    runner and a plain `dbt build` share one parse instead of each re-parsing the project."""
     project = str(settings.project_dir)
-    local = ["--target", settings.dbt_target, "--project-dir", project, "--profiles-dir", project]
-    return [*job_dbt_args(command, settings), *local]
+    return [*job_dbt_args(command, settings), "--project-dir", project, "--profiles-dir", project]
 
 
 def release_duckdb() -> None:

@@ -80,8 +80,6 @@ def test_dbt_commands_lose_their_databricks_only_flags() -> None:
         "build",
         "--select",
         "tag:gold",
-        "--target",
-        settings.dbt_target,
         "--project-dir",
         project,
         "--profiles-dir",
