@@ -139,13 +139,18 @@ def run_dbt(task: Task, settings: Settings) -> Outcome:
     commands = task.spec.get("commands") or []
     if not commands:
         raise TaskError(f"dbt_task {task.key!r} has no commands")
+    # The project is parsed once for the task's commands (dbt re-parses in every invocation
+    # otherwise, partially at best).
+    parsed = dbtRunner().invoke(["parse", "--quiet", *local_dbt_args("dbt", settings)])
+    if not parsed.success:
+        raise TaskError(f"`dbt parse` failed:\n{describe_dbt_failure(parsed)}")
     nodes = 0
     for command in commands:
         args = local_dbt_args(command, settings)
         shown = f"dbt {' '.join(args[: args.index('--project-dir')])}"
         print(f"    $ {shown}", flush=True)
         try:
-            result = dbtRunner().invoke(args)
+            result = dbtRunner(manifest=parsed.result).invoke(args)
         finally:
             release_duckdb()
         if not result.success:
