@@ -5,20 +5,13 @@
     version (its previous_<column>s; none for an order new in this run), taken out. The
     arguments are the grain columns and the two relations (or the names of their import CTEs). -#}
 {% macro gold_order_contributions(grain_columns, orders_enriched, orders_enriched_changes) %}
-    {%- if not is_incremental() %}
-    select
-        {%- for column in grain_columns %}
-        orders.{{ column }},
-        {%- endfor %}
-        {{ kpi_order_contributions(1, 'orders.') }}
-    from {{ orders_enriched }} as orders
-    {%- else %}
     select
         {%- for column in grain_columns %}
         current_versions.{{ column }},
         {%- endfor %}
         {{ kpi_order_contributions(1, 'current_versions.') }}
     from {{ orders_enriched }} as current_versions
+    {%- if is_incremental() %}
     inner join {{ orders_enriched_changes }} as changes
         on current_versions.order_id = changes.order_id
     union all
