@@ -84,11 +84,14 @@ merged_customers as (
     where _merged_at >= {{ this_run_started_at }}
 ),
 
--- orders already in gold whose product, brand, category or customer has a new version
-orders_of_merged_attributes as (
+-- the version in gold before the run of every order that may change: the orders merged in
+-- the run and those whose product, brand, category or customer has a new version (one read of
+-- orders_enriched, filtered by the merged keys)
+previous_versions as (
     select * from orders_enriched_before_run
     where
-        product_id in (select merged_products.product_id from merged_products)
+        order_id in (select merged_orders.order_id from merged_orders)
+        or product_id in (select merged_products.product_id from merged_products)
         or brand_id in (select merged_brands.brand_id from merged_brands)
         or category_id in (select merged_categories.category_id from merged_categories)
         or customer_id in (select merged_customers.customer_id from merged_customers)
@@ -97,24 +100,24 @@ orders_of_merged_attributes as (
 -- of those, the orders whose attributes in gold differ from the current ones (a new version
 -- may repeat the values gold already has)
 orders_with_changed_attributes as (
-    select orders_of_merged_attributes.order_id
-    from orders_of_merged_attributes
+    select previous_versions.order_id
+    from previous_versions
     left join dim_products
-        on orders_of_merged_attributes.product_id = dim_products.product_id
+        on previous_versions.product_id = dim_products.product_id
     left join dim_brands
         on dim_products.brand_id = dim_brands.brand_id
     left join dim_categories
         on dim_products.category_id = dim_categories.category_id
     left join dim_customers
-        on orders_of_merged_attributes.customer_id = dim_customers.customer_id
+        on previous_versions.customer_id = dim_customers.customer_id
     where
-        orders_of_merged_attributes.product_name is distinct from dim_products.product_name
-        or orders_of_merged_attributes.brand_id is distinct from dim_products.brand_id
-        or orders_of_merged_attributes.brand_name is distinct from dim_brands.brand_name
-        or orders_of_merged_attributes.category_id is distinct from dim_products.category_id
-        or orders_of_merged_attributes.category_name is distinct from dim_categories.category_name
-        or orders_of_merged_attributes.country is distinct from dim_customers.country
-        or orders_of_merged_attributes.gender is distinct from dim_customers.gender
+        previous_versions.product_name is distinct from dim_products.product_name
+        or previous_versions.brand_id is distinct from dim_products.brand_id
+        or previous_versions.brand_name is distinct from dim_brands.brand_name
+        or previous_versions.category_id is distinct from dim_products.category_id
+        or previous_versions.category_name is distinct from dim_categories.category_name
+        or previous_versions.country is distinct from dim_customers.country
+        or previous_versions.gender is distinct from dim_customers.gender
 ),
 
 changed_orders as (
@@ -126,23 +129,23 @@ changed_orders as (
 final as (
     select
         changed_orders.order_id,
-        orders_enriched_before_run.order_date as previous_order_date,
-        orders_enriched_before_run.status as previous_status,
-        orders_enriched_before_run.payment_method as previous_payment_method,
-        orders_enriched_before_run.quantity as previous_quantity,
-        orders_enriched_before_run.order_amount as previous_order_amount,
-        orders_enriched_before_run.product_id as previous_product_id,
-        orders_enriched_before_run.product_name as previous_product_name,
-        orders_enriched_before_run.brand_id as previous_brand_id,
-        orders_enriched_before_run.brand_name as previous_brand_name,
-        orders_enriched_before_run.category_id as previous_category_id,
-        orders_enriched_before_run.category_name as previous_category_name,
-        orders_enriched_before_run.customer_id as previous_customer_id,
-        orders_enriched_before_run.country as previous_country,
-        orders_enriched_before_run.gender as previous_gender
+        previous_versions.order_date as previous_order_date,
+        previous_versions.status as previous_status,
+        previous_versions.payment_method as previous_payment_method,
+        previous_versions.quantity as previous_quantity,
+        previous_versions.order_amount as previous_order_amount,
+        previous_versions.product_id as previous_product_id,
+        previous_versions.product_name as previous_product_name,
+        previous_versions.brand_id as previous_brand_id,
+        previous_versions.brand_name as previous_brand_name,
+        previous_versions.category_id as previous_category_id,
+        previous_versions.category_name as previous_category_name,
+        previous_versions.customer_id as previous_customer_id,
+        previous_versions.country as previous_country,
+        previous_versions.gender as previous_gender
     from changed_orders
-    left join orders_enriched_before_run
-        on changed_orders.order_id = orders_enriched_before_run.order_id
+    left join previous_versions
+        on changed_orders.order_id = previous_versions.order_id
 )
 
 select * from final

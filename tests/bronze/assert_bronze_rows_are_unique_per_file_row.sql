@@ -8,6 +8,13 @@ with
     checked_{{ entity }} as (
         select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
     ),
+
+    -- a second import, filtered, not a second read of checked_{{ entity }}: a CTE read twice
+    -- is materialized whole by DuckDB, all of history, before any filter
+    loaded_in_this_run_{{ entity }} as (
+        select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
+        where {{ in_this_run('_ingested_at') }}
+    ),
 {% endfor %}
 
 duplicated_rows as (
@@ -20,8 +27,8 @@ duplicated_rows as (
         from checked_{{ entity }}
         where
             _source_file in (
-                select this_run._source_file from checked_{{ entity }} as this_run
-                where {{ in_this_run('this_run._ingested_at') }}
+                select loaded_in_this_run_{{ entity }}._source_file
+                from loaded_in_this_run_{{ entity }}
             )
         group by _source_file, _source_row_number
         having count(*) > 1

@@ -35,7 +35,9 @@ files_read as (
             '{{ entity }}' as entity,
             _source_file
         from checked_{{ entity }}
-        where _source_row_number <= 1
+        where
+            _source_row_number <= 1
+            and _source_file in (select files_to_account.source_file from files_to_account)
         {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
