@@ -551,3 +551,44 @@ def test_the_data_tests_catch_a_corrupted_gold(
     expected = set().union(*CORRUPTIONS.values()) | reconciliations
     assert failed == expected
     assert len(results) > 100
+
+
+def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
+    local_run: dict[str, Stage],
+    local_lakehouse: Lakehouse,
+    make_lakehouse: Callable[..., Lakehouse],
+) -> None:
+    """fact_orders' generic tests are scoped to `__merged_in_this_run__` (macro
+    get_where_subquery): a build checks the rows its merge wrote, `dbt test` (make verify) every
+    row. An old row broken after it was merged passes a build that merges nothing, and the full
+    verification finds it."""
+    scoped = make_lakehouse("scoped", raw_root=local_lakehouse.raw_root)
+    shutil.copy(local_lakehouse.duckdb_path, scoped.duckdb_path)
+    with duckdb.connect(str(scoped.duckdb_path)) as connection:
+        connection.execute(
+            "update silver.fact_orders set payment_method = 'Bitcoin'"
+            " where order_id = (select min(order_id) from silver.fact_orders)"
+        )
+
+    run_dbt(["build", "--select", "fact_orders", "--indirect-selection", "cautious"], scoped.env)
+    build_results = json.loads(
+        (Path(scoped.env["DBT_TARGET_PATH"]) / "run_results.json").read_text()
+    )
+    build_tests = [r for r in build_results["results"] if r["unique_id"].startswith("test.")]
+    assert any("accepted_values_fact_orders" in r["unique_id"] for r in build_tests)
+    assert all(r["status"] == "pass" for r in build_tests)
+
+    run_dbt(
+        ["test", "--select", "fact_orders", "--indirect-selection", "cautious"],
+        scoped.env,
+        expect_success=False,
+    )
+    test_results = json.loads(
+        (Path(scoped.env["DBT_TARGET_PATH"]) / "run_results.json").read_text()
+    )
+    failed = {
+        r["unique_id"].split(".")[2] for r in test_results["results"] if r["status"] == "fail"
+    }
+    assert len(failed) == 1 and next(iter(failed)).startswith("accepted_values_fact_orders_"), (
+        failed
+    )
