@@ -26,6 +26,7 @@ from e2e.helpers import (
     run_dbt,
 )
 from e2e.reference_kpis import (
+    GOLD_GRAINS,
     ORDERS_ENRICHED_COLUMNS,
     Row,
     current_versions,
@@ -477,28 +478,58 @@ def test_full_refresh_gives_the_incremental_silver_and_gold(local_run: dict[str,
     assert refreshed.orders_enriched == last.orders_enriched
 
 
-# Corruptions of a built gold layer, each with the data test that must catch it.
+# Corruptions of a built gold layer, each with the data test that must catch it. Each KPI
+# mart's invariants are one test, kpi_columns_are_consistent; the orders_enriched corruptions
+# keep a proof that the pair and between tests can fail (each changes other rows or columns).
 CORRUPTIONS = {
     "insert into gold.kpis_overall select * from gold.kpis_overall": {
         ("expect_table_row_count_to_be_between", "kpis_overall"),
     },
     "update gold.kpis_by_country set cancellation_rate = 1.5"
     " where country = (select min(country) from gold.kpis_by_country)": {
-        ("expect_column_values_to_be_between", "kpis_by_country"),
+        ("kpi_columns_are_consistent", "kpis_by_country"),
     },
     "update gold.kpis_by_brand set placed_orders = placed_orders + 1"
     " where brand_id = (select min(brand_id) from gold.kpis_by_brand)": {
-        ("expect_column_pair_values_to_be_equal", "kpis_by_brand"),
+        ("kpi_columns_are_consistent", "kpis_by_brand"),
     },
     "update gold.kpis_by_product set units_sold = 0"
     " where product_id = (select min(product_id) from gold.kpis_by_product"
     " where placed_orders > 0)": {
-        ("expect_column_pair_values_A_to_be_greater_than_B", "kpis_by_product"),
+        ("kpi_columns_are_consistent", "kpis_by_product"),
     },
     "update gold.kpis_by_customer set revenue = 0"
     " where customer_id = (select min(customer_id) from gold.kpis_by_customer"
     " where placed_orders > 0)": {
-        ("expect_column_values_to_be_between", "kpis_by_customer"),
+        ("kpi_columns_are_consistent", "kpis_by_customer"),
+    },
+    "update gold.kpis_by_category set units_sold = null"
+    " where category_id = (select min(category_id) from gold.kpis_by_category)": {
+        ("kpi_columns_are_consistent", "kpis_by_category"),
+    },
+    "update gold.kpis_daily set lost_revenue = 0"
+    " where order_date = (select min(order_date) from gold.kpis_daily"
+    " where cancelled_orders > 0)": {
+        ("kpi_columns_are_consistent", "kpis_daily"),
+    },
+    # a Placed order's unit price no longer gives its amount (the amount, which the KPIs sum,
+    # is kept)
+    "update gold.orders_enriched set unit_price = unit_price + 1"
+    " where order_id = (select min(order_id) from gold.orders_enriched where status = 'Placed')": {
+        ("expect_column_pair_values_to_be_equal", "orders_enriched"),
+    },
+    # a Cancelled order's quantity and unit price negated: both below their bounds, their
+    # product (the amount) and the placed units the KPIs count unchanged
+    "update gold.orders_enriched set quantity = -quantity, unit_price = -unit_price"
+    " where order_id = (select min(order_id) from gold.orders_enriched"
+    " where status = 'Cancelled')": {
+        ("expect_column_values_to_be_between", "orders_enriched"),
+    },
+    # an order placed a second after its current version was written, on the same date
+    "update gold.orders_enriched set ordered_at = updated_at + interval 1 second"
+    " where order_id = (select min(order_id) from gold.orders_enriched"
+    " where cast(updated_at + interval 1 second as date) = order_date)": {
+        ("expect_column_pair_values_A_to_be_greater_than_B", "orders_enriched"),
     },
     # bronze_orders is a view over bronze_orders_checked, where the rows are stored
     "update bronze.bronze_orders_checked set _ingested_at = timestamp '2000-01-01 00:00:00'": {
@@ -534,23 +565,27 @@ def test_the_data_tests_catch_a_corrupted_gold(
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = manifest["nodes"] | manifest["unit_tests"]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    failed = set()
+    ran, failed = set(), set()
     for result in results:
         if not result["unique_id"].startswith(("test.", "unit_test.")):
             continue  # the on-run-start hook
         node = nodes[result["unique_id"]]
         assert result["status"] in ("pass", "fail", "warn"), (node["name"], result["message"])
+        test_name = (node.get("test_metadata") or {}).get("name", node["name"])
+        models = [parent.split(".")[-1] for parent in node["depends_on"]["nodes"]]
+        test = (test_name, models[0] if len(models) == 1 else None)
+        ran.add(test)
         if result["status"] != "pass":
-            test_name = (node.get("test_metadata") or {}).get("name", node["name"])
-            models = [parent.split(".")[-1] for parent in node["depends_on"]["nodes"]]
-            failed.add((test_name, models[0] if len(models) == 1 else None))
+            failed.add(test)
     reconciliations = {
         ("assert_kpi_totals_match_fact_orders", None),
         ("assert_kpi_marts_match_orders_enriched", None),
     }
     expected = set().union(*CORRUPTIONS.values()) | reconciliations
     assert failed == expected
-    assert len(results) > 100
+    # every mart's invariants were checked (also those of the marts left intact)
+    assert {("kpi_columns_are_consistent", mart) for mart in GOLD_GRAINS} <= ran
+    assert len(results) > 50
 
 
 def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
