@@ -627,3 +627,46 @@ def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
     assert len(failed) == 1 and next(iter(failed)).startswith("accepted_values_fact_orders_"), (
         failed
     )
+
+
+# Corruptions of the rows the last merge wrote into fact_orders, each with the daily check of
+# the merge that must catch it.
+MERGE_CORRUPTIONS = {
+    "update silver.fact_orders set updated_at = updated_at - interval 1 day"
+    " where order_id = (select min(order_id) from silver.fact_orders)": (
+        "assert_fact_orders_merged_the_newest_version_of_the_batch"
+    ),
+    "insert into silver.fact_orders select * from silver.fact_orders"
+    " where order_id = (select max(order_id) from silver.fact_orders)": (
+        "assert_fact_orders_merged_keys_are_unique"
+    ),
+    "update silver.fact_orders set order_amount = order_amount + 1 where order_id ="
+    " (select order_id from silver.fact_orders order by order_id limit 1 offset 1)": (
+        "assert_fact_orders_derived_columns"
+    ),
+}
+
+
+def test_the_daily_merge_checks_catch_a_corrupted_merge(
+    local_run: dict[str, Stage],
+    local_lakehouse: Lakehouse,
+    make_lakehouse: Callable[..., Lakehouse],
+) -> None:
+    """The daily checks of fact_orders' merge can fail: on a copy of the built lakehouse (its
+    last build a full refresh, so the last merge wrote every row), each corruption makes exactly
+    its check fail."""
+    corrupted = make_lakehouse("corrupted_merge", raw_root=local_lakehouse.raw_root)
+    shutil.copy(local_lakehouse.duckdb_path, corrupted.duckdb_path)
+    with duckdb.connect(str(corrupted.duckdb_path)) as connection:
+        for statement in MERGE_CORRUPTIONS:
+            connection.execute(statement)
+
+    checks = sorted(MERGE_CORRUPTIONS.values())
+    run_dbt(["test", "--select", *checks], corrupted.env, expect_success=False)
+    results = json.loads((Path(corrupted.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    statuses = {
+        r["unique_id"].split(".")[-1]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
+    assert statuses == dict.fromkeys(checks, "fail")

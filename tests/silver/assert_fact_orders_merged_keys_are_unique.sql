@@ -7,9 +7,11 @@ fact_orders as (
     select * from {{ ref('fact_orders') }}
 ),
 
-merged_keys as (
-    select order_id from fact_orders
-    where _merged_at = (select max(last_merge._merged_at) from fact_orders as last_merge)
+-- the rows the last merge wrote, imported on their own: DuckDB would materialize a CTE read
+-- twice whole (all of history) before filtering it
+last_merge as (
+    select * from {{ ref('fact_orders') }}
+    where _merged_at = (select max(merged._merged_at) from {{ ref('fact_orders') }} as merged)
 ),
 
 final as (
@@ -17,7 +19,7 @@ final as (
         order_id,
         count(*) as copies
     from fact_orders
-    where order_id in (select merged_keys.order_id from merged_keys)
+    where order_id in (select last_merge.order_id from last_merge)
     group by order_id
     having count(*) > 1
 )
