@@ -120,10 +120,13 @@ orders_with_changed_attributes as (
         or previous_versions.gender is distinct from dim_customers.gender
 ),
 
+-- each order once (both parts are unique; no dedup of the whole batch, all orders on a first
+-- build)
 changed_orders as (
     select order_id from merged_orders
-    union distinct
+    union all
     select order_id from orders_with_changed_attributes
+    where order_id not in (select merged_orders.order_id from merged_orders)
 ),
 
 final as (
