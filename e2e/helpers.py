@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -98,6 +99,12 @@ def run_dbt(
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
         raise AssertionError(f"dbt {' '.join(args)} failed ({result.returncode}):\n{tail}")
     return result
+
+
+def dbt_results(lakehouse: Lakehouse) -> list[dict[str, Any]]:
+    """The node results of the lakehouse's last dbt command (its target's run_results.json)."""
+    target = Path(lakehouse.env["DBT_TARGET_PATH"])
+    return json.loads((target / "run_results.json").read_text())["results"]
 
 
 def generate(lakehouse: Lakehouse, *, seed: int, batches: int, orders_per_batch: int) -> list[Any]:

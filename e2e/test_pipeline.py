@@ -20,6 +20,7 @@ import pytest
 from e2e.helpers import (
     Lakehouse,
     assert_same_kpis,
+    dbt_results,
     generate,
     read_gold,
     read_relations,
@@ -564,7 +565,7 @@ def test_the_data_tests_catch_a_corrupted_gold(
     target = Path(corrupted.env["DBT_TARGET_PATH"])
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = manifest["nodes"] | manifest["unit_tests"]
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = dbt_results(corrupted)
     ran, failed = set(), set()
     for result in results:
         if not result["unique_id"].startswith(("test.", "unit_test.")):
@@ -606,10 +607,7 @@ def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
         )
 
     run_dbt(["build", "--select", "fact_orders", "--indirect-selection", "cautious"], scoped.env)
-    build_results = json.loads(
-        (Path(scoped.env["DBT_TARGET_PATH"]) / "run_results.json").read_text()
-    )
-    build_tests = [r for r in build_results["results"] if r["unique_id"].startswith("test.")]
+    build_tests = [r for r in dbt_results(scoped) if r["unique_id"].startswith("test.")]
     assert any("accepted_values_fact_orders" in r["unique_id"] for r in build_tests)
     assert all(r["status"] == "pass" for r in build_tests)
 
@@ -618,12 +616,7 @@ def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
         scoped.env,
         expect_success=False,
     )
-    test_results = json.loads(
-        (Path(scoped.env["DBT_TARGET_PATH"]) / "run_results.json").read_text()
-    )
-    failed = {
-        r["unique_id"].split(".")[2] for r in test_results["results"] if r["status"] == "fail"
-    }
+    failed = {r["unique_id"].split(".")[2] for r in dbt_results(scoped) if r["status"] == "fail"}
     assert len(failed) == 1 and next(iter(failed)).startswith("accepted_values_fact_orders_"), (
         failed
     )
@@ -663,10 +656,9 @@ def test_the_daily_merge_checks_catch_a_corrupted_merge(
 
     checks = sorted(MERGE_CORRUPTIONS.values())
     run_dbt(["test", "--select", *checks], corrupted.env, expect_success=False)
-    results = json.loads((Path(corrupted.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
     statuses = {
         r["unique_id"].split(".")[-1]: r["status"]
-        for r in results["results"]
+        for r in dbt_results(corrupted)
         if r["unique_id"].startswith("test.")
     }
     assert statuses == dict.fromkeys(checks, "fail")

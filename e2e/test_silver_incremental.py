@@ -6,7 +6,6 @@ Gold is compared with the independent computation (reference_kpis) after every b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from e2e.helpers import (
     Lakehouse,
     assert_same_kpis,
+    dbt_results,
     generate,
     read_gold,
     read_relations,
@@ -167,12 +167,9 @@ INFERRED = (
 
 
 def waiting_test_status(lakehouse: Lakehouse) -> str:
-    results = json.loads((Path(lakehouse.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())[
-        "results"
-    ]
     (status,) = [
         result["status"]
-        for result in results
+        for result in dbt_results(lakehouse)
         if result["unique_id"].endswith(".assert_no_inferred_member_is_waiting")
     ]
     return status
