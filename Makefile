@@ -53,8 +53,8 @@ format: install ## Apply ruff and sqlfluff fixes
 	@$(SQLFLUFF) fix models macros tests snapshots analyses
 	@$(SQLFLUFF) fix --templater raw bench
 
-verify: install ## Full verification: every data test incl. those over all history (tag full_verification)
-	@$(BIN)/dbt test --selector full_verification
+verify: install ## Full verification: every data test on every row, incl. those over all history (tag full_verification)
+	@$(BIN)/dbt test --selector full_verification --vars '{full_verification: true}'
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench

@@ -152,9 +152,12 @@ def read_gold(duckdb_path: Path) -> dict[str, list[Row]]:
     gold: dict[str, list[Row]] = {}
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         for relation, grain in GOLD_GRAINS.items():
-            cursor = connection.execute(f"select * from gold.{relation}")
-            columns = [description[0] for description in cursor.description]
-            assert columns == [*grain, *KPI_COLUMNS], f"{relation} columns: {columns}"
+            held = connection.execute(f"select * from gold.{relation} limit 0").description
+            held_columns = [description[0] for description in held]
+            # the KPI columns, then the mart's position (_as_of), which the reference has not
+            assert held_columns == [*grain, *KPI_COLUMNS, "_as_of"], f"{relation}: {held_columns}"
+            columns = [*grain, *KPI_COLUMNS]
+            cursor = connection.execute(f"select {', '.join(columns)} from gold.{relation}")
             rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
             gold[relation] = sorted(rows, key=lambda row, grain=grain: grain_sort_key(row, grain))
     return gold

@@ -90,9 +90,10 @@ def read_snapshots(
 def read_orders_enriched(duckdb_path: Path) -> list[Row]:
     """gold.orders_enriched as row dicts sorted by order_id."""
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        cursor = connection.execute("select * from gold.orders_enriched order by order_id")
-        columns = tuple(description[0] for description in cursor.description)
-        assert columns == ORDERS_ENRICHED_COLUMNS, f"orders_enriched columns: {columns}"
+        columns = ORDERS_ENRICHED_COLUMNS
+        cursor = connection.execute(
+            f"select {', '.join(columns)} from gold.orders_enriched order by order_id"
+        )
         return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
@@ -479,12 +480,16 @@ def test_full_refresh_gives_the_incremental_silver_and_gold(local_run: dict[str,
     assert refreshed.orders_enriched == last.orders_enriched
 
 
-# Corruptions of a built gold layer, each with the data test that must catch it. Each KPI
-# mart's invariants are one test, kpi_columns_are_consistent; the orders_enriched corruptions
-# keep a proof that the pair and between tests can fail (each changes other rows or columns).
+# Corruptions of a built gold layer, each with the data tests that must catch it. Each KPI
+# mart's invariants are one test, kpi_columns_are_consistent, and its agreement with
+# orders_enriched another, kpi_mart_matches_orders_enriched (totals daily, every group in the
+# full verification); the orders_enriched corruptions keep a proof that the pair and between
+# tests can fail (each changes other rows or columns).
+MATCHES = "kpi_mart_matches_orders_enriched"
 CORRUPTIONS = {
     "insert into gold.kpis_overall select * from gold.kpis_overall": {
         ("expect_table_row_count_to_be_between", "kpis_overall"),
+        (MATCHES, "kpis_overall"),
     },
     "update gold.kpis_by_country set cancellation_rate = 1.5"
     " where country = (select min(country) from gold.kpis_by_country)": {
@@ -493,25 +498,30 @@ CORRUPTIONS = {
     "update gold.kpis_by_brand set placed_orders = placed_orders + 1"
     " where brand_id = (select min(brand_id) from gold.kpis_by_brand)": {
         ("kpi_columns_are_consistent", "kpis_by_brand"),
+        (MATCHES, "kpis_by_brand"),
     },
     "update gold.kpis_by_product set units_sold = 0"
     " where product_id = (select min(product_id) from gold.kpis_by_product"
     " where placed_orders > 0)": {
         ("kpi_columns_are_consistent", "kpis_by_product"),
+        (MATCHES, "kpis_by_product"),
     },
     "update gold.kpis_by_customer set revenue = 0"
     " where customer_id = (select min(customer_id) from gold.kpis_by_customer"
     " where placed_orders > 0)": {
         ("kpi_columns_are_consistent", "kpis_by_customer"),
+        (MATCHES, "kpis_by_customer"),
     },
     "update gold.kpis_by_category set units_sold = null"
     " where category_id = (select min(category_id) from gold.kpis_by_category)": {
         ("kpi_columns_are_consistent", "kpis_by_category"),
+        (MATCHES, "kpis_by_category"),
     },
     "update gold.kpis_daily set lost_revenue = 0"
     " where order_date = (select min(order_date) from gold.kpis_daily"
     " where cancelled_orders > 0)": {
         ("kpi_columns_are_consistent", "kpis_daily"),
+        (MATCHES, "kpis_daily"),
     },
     # a Placed order's unit price no longer gives its amount (the amount, which the KPIs sum,
     # is kept)
@@ -536,11 +546,15 @@ CORRUPTIONS = {
     "update bronze.bronze_orders_checked set _ingested_at = timestamp '2000-01-01 00:00:00'": {
         ("expect_row_values_to_have_recent_data", "bronze_orders"),
     },
+    # a group key no longer matches orders_enriched's: only the check of every group sees it
     "update gold.kpis_by_payment_method set payment_method = ' ' || payment_method"
     " where payment_method = (select min(payment_method) from gold.kpis_by_payment_method)": {
         ("expect_column_values_to_match_regex", "kpis_by_payment_method"),
+        (MATCHES, "kpis_by_payment_method"),
     },
 }
+# kpis_overall's revenue no longer the silver orders': the cross-layer check of the totals
+OVERALL_CORRUPTION = "update gold.kpis_overall set revenue = revenue + 0.01"
 
 
 def test_the_data_tests_catch_a_corrupted_gold(
@@ -549,11 +563,11 @@ def test_the_data_tests_catch_a_corrupted_gold(
     make_lakehouse: Callable[..., Lakehouse],
 ) -> None:
     """The gold data tests can fail: on a copy of the built lakehouse, each corruption makes
-    exactly its tests fail or warn (and the cross-layer reconciliation), and nothing else."""
+    exactly its tests fail or warn, and nothing else."""
     corrupted = make_lakehouse("corrupted", raw_root=local_lakehouse.raw_root)
     shutil.copy(local_lakehouse.duckdb_path, corrupted.duckdb_path)
     with duckdb.connect(str(corrupted.duckdb_path)) as connection:
-        for statement in CORRUPTIONS:
+        for statement in [*CORRUPTIONS, OVERALL_CORRUPTION]:
             connection.execute(statement)
 
     run_dbt(
@@ -575,29 +589,28 @@ def test_the_data_tests_catch_a_corrupted_gold(
         test_name = (node.get("test_metadata") or {}).get("name", node["name"])
         models = [parent.split(".")[-1] for parent in node["depends_on"]["nodes"]]
         test = (test_name, models[0] if len(models) == 1 else None)
+        if test_name == MATCHES:  # a generic test that also reads orders_enriched
+            test = (test_name, node["attached_node"].split(".")[-1])
         ran.add(test)
         if result["status"] != "pass":
             failed.add(test)
-    reconciliations = {
-        ("assert_kpi_totals_match_fact_orders", None),
-        ("assert_kpi_marts_match_orders_enriched", None),
-    }
-    expected = set().union(*CORRUPTIONS.values()) | reconciliations
-    assert failed == expected
-    # every mart's invariants were checked (also those of the marts left intact)
+    cross_layer = {("assert_kpis_overall_match_fact_orders", None)}
+    assert failed == set().union(*CORRUPTIONS.values()) | cross_layer
+    # every mart's invariants and agreement were checked (also those of the marts left intact)
     assert {("kpi_columns_are_consistent", mart) for mart in GOLD_GRAINS} <= ran
+    assert {(MATCHES, mart) for mart in GOLD_GRAINS} <= ran
     assert len(results) > 50
 
 
-def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
+def test_rows_gold_took_in_are_checked_by_the_full_verification(
     local_run: dict[str, Stage],
     local_lakehouse: Lakehouse,
     make_lakehouse: Callable[..., Lakehouse],
 ) -> None:
-    """fact_orders' generic tests are scoped to `__merged_in_this_run__` (macro
-    get_where_subquery): a build checks the rows its merge wrote, `dbt test` (make verify) every
-    row. An old row broken after it was merged passes a build that merges nothing, and the full
-    verification finds it."""
+    """fact_orders' row checks cover the rows gold has not taken in yet (macro unconsumed), under
+    `dbt build` and `dbt test` alike; the full verification (`make verify`: `--vars
+    '{full_verification: true}'`) checks every row. An old row broken after gold took it in
+    passes a build and `dbt test`; the full verification fails exactly its check."""
     scoped = make_lakehouse("scoped", raw_root=local_lakehouse.raw_root)
     shutil.copy(local_lakehouse.duckdb_path, scoped.duckdb_path)
     with duckdb.connect(str(scoped.duckdb_path)) as connection:
@@ -606,34 +619,38 @@ def test_batch_scoped_tests_check_the_run_and_verify_checks_every_row(
             " where order_id = (select min(order_id) from silver.fact_orders)"
         )
 
-    run_dbt(["build", "--select", "fact_orders", "--indirect-selection", "cautious"], scoped.env)
-    build_tests = [r for r in dbt_results(scoped) if r["unique_id"].startswith("test.")]
-    assert any("accepted_values_fact_orders" in r["unique_id"] for r in build_tests)
-    assert all(r["status"] == "pass" for r in build_tests)
+    selection = ["--select", "fact_orders", "--indirect-selection", "cautious"]
+    for command in ("build", "test"):
+        run_dbt([command, *selection], scoped.env)
+        tests = [r for r in dbt_results(scoped) if r["unique_id"].startswith("test.")]
+        assert any("expect_column_values_to_be_in_set_fact_orders" in r["unique_id"] for r in tests)
+        assert all(r["status"] == "pass" for r in tests), command
 
     run_dbt(
-        ["test", "--select", "fact_orders", "--indirect-selection", "cautious"],
+        ["test", *selection, "--vars", "{full_verification: true}"],
         scoped.env,
         expect_success=False,
     )
     failed = {r["unique_id"].split(".")[2] for r in dbt_results(scoped) if r["status"] == "fail"}
-    assert len(failed) == 1 and next(iter(failed)).startswith("accepted_values_fact_orders_"), (
-        failed
-    )
+    assert len(failed) == 1, failed
+    assert next(iter(failed)).startswith("expect_column_values_to_be_in_set_fact_orders_"), failed
 
 
-# Corruptions of the rows the last merge wrote into fact_orders, each with the daily check of
-# the merge that must catch it.
+# Corruptions of fact_orders rows merged after gold's position (as a merge gold has not taken in
+# yet would leave them), each with the daily check of the merge that must catch it.
+NOT_IN_GOLD = "(select max(_as_of) + interval 1 second from gold.orders_enriched)"
 MERGE_CORRUPTIONS = {
-    "update silver.fact_orders set updated_at = updated_at - interval 1 day"
+    f"update silver.fact_orders set updated_at = updated_at - interval 1 day,"
+    f" _merged_at = {NOT_IN_GOLD}"
     " where order_id = (select min(order_id) from silver.fact_orders)": (
         "assert_fact_orders_merged_the_newest_version_of_the_batch"
     ),
-    "insert into silver.fact_orders select * from silver.fact_orders"
-    " where order_id = (select max(order_id) from silver.fact_orders)": (
+    f"insert into silver.fact_orders select * replace ({NOT_IN_GOLD} as _merged_at)"
+    " from silver.fact_orders where order_id = (select max(order_id) from silver.fact_orders)": (
         "assert_fact_orders_merged_keys_are_unique"
     ),
-    "update silver.fact_orders set order_amount = order_amount + 1 where order_id ="
+    f"update silver.fact_orders set order_amount = order_amount + 1, _merged_at = {NOT_IN_GOLD}"
+    " where order_id ="
     " (select order_id from silver.fact_orders order by order_id limit 1 offset 1)": (
         "assert_fact_orders_derived_columns"
     ),
@@ -645,9 +662,8 @@ def test_the_daily_merge_checks_catch_a_corrupted_merge(
     local_lakehouse: Lakehouse,
     make_lakehouse: Callable[..., Lakehouse],
 ) -> None:
-    """The daily checks of fact_orders' merge can fail: on a copy of the built lakehouse (its
-    last build a full refresh, so the last merge wrote every row), each corruption makes exactly
-    its check fail."""
+    """The daily checks of fact_orders' merge can fail: on a copy of the built lakehouse, each
+    corruption of rows gold has not taken in yet makes exactly its check fail."""
     corrupted = make_lakehouse("corrupted_merge", raw_root=local_lakehouse.raw_root)
     shutil.copy(local_lakehouse.duckdb_path, corrupted.duckdb_path)
     with duckdb.connect(str(corrupted.duckdb_path)) as connection:

@@ -6,49 +6,21 @@
 ) }}
 
 -- KPIs per product category, with its current name.
--- Incremental: the run's changed orders add their current version to their categories and take
--- their previous version out of them; the sums with the mart's rows of those categories are
--- their new totals, merged into the mart (merge_kpi_groups; a group left without orders is
--- deleted). A full build sums every order.
--- depends_on: {{ ref('orders_enriched_changes') }}
+-- The KPI columns (macro kpi_columns) summed over the category's orders in orders_enriched; an
+-- incremental run sums only what changed since this mart's position (macro gold_kpi_rows).
 
 with
 
-orders_enriched as (
-    select * from {{ ref('orders_enriched') }}
-),
-
-{%- if is_incremental() %}
-
-orders_enriched_changes as (
-    select * from {{ ref('orders_enriched_changes') }}
-),
-
-kpis_by_category_before_run as (
-    select * from {{ this }}
-),
-{%- endif %}
-
--- what each order adds to its group: every order once in a full build; in an incremental run
--- each changed order's current version once and its previous version minus once
-order_contributions as (
-    {{ gold_order_contributions(grain, 'orders_enriched', 'orders_enriched_changes') }}
-),
-
--- the contributions, and in an incremental run the touched categories' totals before it
 kpi_rows as (
-    select * from order_contributions
-    {%- if is_incremental() %}
-    union all
-    {{ gold_mart_rows_touched('kpis_by_category_before_run', 'order_contributions', grain) }}
-    {%- endif %}
+    {{ gold_kpi_rows(ref('orders_enriched'), grain) }}
 ),
 
 final as (
     select
         category_id,
         category_name,
-        {{ kpi_columns() }}
+        {{ kpi_columns() }},
+        max(_as_of) as _as_of
     from kpi_rows
     group by
         category_id,

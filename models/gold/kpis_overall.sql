@@ -1,6 +1,6 @@
 -- The KPIs over every order: exactly one row (zeros when there are no orders). Rebuilt every
 -- run from the daily totals (every order counts in exactly one day of kpis_daily): a sum over
--- one row per day, whatever the history's size.
+-- one row per day, whatever the history's size. Its position is kpis_daily's.
 
 with
 
@@ -10,7 +10,8 @@ kpis_daily as (
 
 final as (
     select
-        {{ kpi_columns() }}
+        {{ kpi_columns() }},
+        max(_as_of) as _as_of
     from kpis_daily
 )
 

@@ -6,23 +6,25 @@
 
 -- One row per order in its current version (silver fact_orders) with the current attributes
 -- of its product, brand, category and customer; no customer PII. The relation the dashboards
--- slice and every KPI mart aggregates. Incremental: merges only the orders this run changes
--- (orders_enriched_changes: merged in fact_orders, or with a product, brand, category or
--- customer merged in this run).
--- depends_on: {{ ref('orders_enriched_changes') }}
+-- slice and every KPI mart counts.
+-- Its position is the greatest _as_of it holds: the silver merges it has taken in. An
+-- incremental run takes in the orders whose fact row, product, brand, category or customer
+-- silver merged after that position and whose enriched version differs from the one held,
+-- each with the version it replaces (_previous_*), which the KPI marts take out of their groups
+-- (docs/architecture.md, "Exactly once").
+{%- set version_columns = [
+    'order_date', 'ordered_at', 'updated_at', 'status', 'is_cancelled', 'payment_method',
+    'quantity', 'unit_price', 'order_amount', 'product_id', 'product_name', 'brand_id',
+    'brand_name', 'category_id', 'category_name', 'customer_id', 'country', 'gender',
+] %}
+{%- set state = gold_increment() %}
+{%- set position = state.position %}
 
 with
 
 fact_orders as (
     select * from {{ ref('fact_orders') }}
 ),
-
-{%- if is_incremental() %}
-
-orders_enriched_changes as (
-    select * from {{ ref('orders_enriched_changes') }}
-),
-{%- endif %}
 
 dim_products as (
     select * from {{ ref('dim_products') }}
@@ -40,14 +42,86 @@ dim_customers as (
     select * from {{ ref('dim_customers') }}
 ),
 
-orders_to_enrich as (
-    select * from fact_orders
-    {%- if is_incremental() %}
-    where order_id in (select orders_enriched_changes.order_id from orders_enriched_changes)
-    {%- endif %}
+-- the greatest _merged_at of silver: the position this run's versions are stamped with (a
+-- rebuild stamps past the position held, so that every mart behind counts again)
+{%- set silver_models = [
+    'fact_orders', 'dim_products', 'dim_brands', 'dim_categories', 'dim_customers'
+] %}
+silver_positions as (
+    {%- for silver_model in silver_models %}
+        select max(_merged_at) as merged_at from {{ ref(silver_model) }}
+        {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
-final as (
+silver_position as (
+    select
+        {%- if state.mode != 'increment' and state.held_position is not none %}
+            greatest(
+                max(merged_at),
+                {{ timestamp_literal(state.held_position + modules.datetime.timedelta(microseconds=1)) }}
+            ) as _as_of
+        {%- else %}
+            max(merged_at) as _as_of
+        {%- endif %}
+    from silver_positions
+),
+
+{%- if state.mode == 'increment' %}
+
+-- what silver merged after this table's position (imports of their own: a CTE read twice is
+-- materialized whole by DuckDB)
+merged_orders as (
+    select order_id from {{ ref('fact_orders') }}
+    where _merged_at > {{ position }}
+),
+
+merged_products as (
+    select product_id from {{ ref('dim_products') }}
+    where _merged_at > {{ position }}
+),
+
+merged_brands as (
+    select brand_id from {{ ref('dim_brands') }}
+    where _merged_at > {{ position }}
+),
+
+merged_categories as (
+    select category_id from {{ ref('dim_categories') }}
+    where _merged_at > {{ position }}
+),
+
+merged_customers as (
+    select customer_id from {{ ref('dim_customers') }}
+    where _merged_at > {{ position }}
+),
+
+-- the version held of every order those merges may change (one read of this table)
+held_versions as (
+    select * from {{ this }}
+    where
+        order_id in (select merged_orders.order_id from merged_orders)
+        or product_id in (select merged_products.product_id from merged_products)
+        or brand_id in (select merged_brands.brand_id from merged_brands)
+        or category_id in (select merged_categories.category_id from merged_categories)
+        or customer_id in (select merged_customers.customer_id from merged_customers)
+),
+
+orders_to_enrich as (
+    select * from fact_orders
+    where
+        order_id in (select merged_orders.order_id from merged_orders)
+        or order_id in (select held_versions.order_id from held_versions)
+),
+
+{%- else %}
+
+    orders_to_enrich as (
+        select * from fact_orders
+    ),
+{%- endif %}
+
+enriched_orders as (
     select
         orders_to_enrich.order_id,
         orders_to_enrich.order_date,
@@ -77,6 +151,38 @@ final as (
         on dim_products.category_id = dim_categories.category_id
     left join dim_customers
         on orders_to_enrich.customer_id = dim_customers.customer_id
+),
+
+final as (
+    select
+        enriched_orders.*,
+        silver_position._as_of,
+        {%- for column in version_columns %}
+            {%- if state.mode == 'increment' %}
+                held_versions.{{ column }} as _previous_{{ column }},
+            {%- else %}
+                -- null, of the column's type
+                case when false then enriched_orders.{{ column }} end as _previous_{{ column }},
+            {%- endif %}
+        {%- endfor %}
+        {%- if state.mode == 'increment' %}
+            held_versions._as_of as _previous_as_of
+        {%- else %}
+            -- the versions replaced are unknown: every mart behind this position counts again
+            silver_position._as_of as _previous_as_of
+        {%- endif %}
+    from enriched_orders
+    cross join silver_position
+    {%- if state.mode == 'increment' %}
+        left join held_versions
+            on enriched_orders.order_id = held_versions.order_id
+        -- a new order, or a version that differs from the one held
+        where
+            held_versions.order_id is null
+            {%- for column in version_columns %}
+                or enriched_orders.{{ column }} is distinct from held_versions.{{ column }}
+            {%- endfor %}
+    {%- endif %}
 )
 
 select * from final

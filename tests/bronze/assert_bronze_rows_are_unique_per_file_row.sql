@@ -1,5 +1,6 @@
--- Exactly once per file: no (file, row number) is held twice in a checked table. The files a
--- build loads are checked against everything already held for them (macro in_this_run).
+-- Exactly once per file: no (file, row number) is held twice in a checked table. The files whose
+-- rows silver has not taken in yet (macro bronze_unconsumed) are checked against everything held
+-- for them.
 
 {%- set entities = var('raw_entities') %}
 
@@ -11,9 +12,9 @@ with
 
     -- a second import, filtered, not a second read of checked_{{ entity }}: a CTE read twice
     -- is materialized whole by DuckDB, all of history, before any filter
-    loaded_in_this_run_{{ entity }} as (
+    not_in_silver_{{ entity }} as (
         select * from {{ ref('bronze_' ~ entity ~ '_checked') }}
-        where {{ in_this_run('_ingested_at') }}
+        where {{ bronze_unconsumed(entity) }}
     ),
 {% endfor %}
 
@@ -27,8 +28,8 @@ duplicated_rows as (
         from checked_{{ entity }}
         where
             _source_file in (
-                select loaded_in_this_run_{{ entity }}._source_file
-                from loaded_in_this_run_{{ entity }}
+                select not_in_silver_{{ entity }}._source_file
+                from not_in_silver_{{ entity }}
             )
         group by _source_file, _source_row_number
         having count(*) > 1

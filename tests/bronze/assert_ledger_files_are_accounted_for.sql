@@ -1,7 +1,7 @@
 -- Per-file reconciliation from the ledger, without re-reading raw files: every file the ledger
 -- lists as new has been read (at least one row or file-level row in its checked table), and the
 -- ledger's counts equal the rows of the file in bronze_<entity> and in the quarantine. Checks
--- the files discovered by this build (macro in_this_run), or every file outside a build.
+-- the files recorded since silver took in its entity's rows (macro bronze_unconsumed).
 
 {%- set entities = var('raw_entities') %}
 
@@ -26,7 +26,14 @@ quarantine as (
 
 files_to_account as (
     select * from ledger
-    where file_status = 'new' and {{ in_this_run('_ingested_at') }}
+    where
+        file_status = 'new'
+        and (
+            {%- for entity in entities %}
+                (entity = '{{ entity }}' and {{ bronze_unconsumed(entity) }})
+                {{- '\n            or' if not loop.last }}
+            {%- endfor %}
+        )
 ),
 
 files_read as (

@@ -1,5 +1,6 @@
--- A warning, never a failure: the rows and files this build put in the quarantine (every
--- record outside a build), counted per entity and reason. No file or row stops the pipeline.
+-- A warning, never a failure: the rows and files in the quarantine that silver has not gone past
+-- yet (recorded since it took in their entity's rows, macro bronze_unconsumed: a daily build's
+-- batch), counted per entity and reason. No file or row stops the pipeline.
 {{ config(severity='warn') }}
 
 with
@@ -14,7 +15,11 @@ final as (
         reject_reason,
         count(*) as records
     from quarantine
-    where {{ in_this_run('_ingested_at') }}
+    where
+        {%- for entity in var('raw_entities') %}
+            {{ 'or ' if not loop.first -}}
+            (entity = '{{ entity }}' and {{ bronze_unconsumed(entity) }})
+        {%- endfor %}
     group by entity, reject_reason
 )
 

@@ -1,11 +1,11 @@
--- order_amount, order_date and is_cancelled follow from the other columns: in a build, on the
--- rows the run merged; in `dbt test` (make verify), on every row (macro in_this_run).
+-- order_amount, order_date and is_cancelled follow from the other columns, on the rows gold has
+-- not taken in yet (macro unconsumed: the batch in a daily build, until gold takes it in).
 
 with
 
-merged_in_this_run as (
+rows_not_in_gold as (
     select * from {{ ref('fact_orders') }}
-    where {{ in_this_run('_merged_at') }}
+    where {{ unconsumed('_merged_at', 'orders_enriched') }}
 ),
 
 final as (
@@ -18,7 +18,7 @@ final as (
         is_cancelled,
         ordered_at,
         order_date
-    from merged_in_this_run
+    from rows_not_in_gold
     where
         order_amount != quantity * unit_price
         or order_date != cast(ordered_at as date)

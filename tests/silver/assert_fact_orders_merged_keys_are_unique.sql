@@ -1,5 +1,6 @@
--- The daily uniqueness check, on the batch: every order the last merge wrote occurs once in the
--- whole of fact_orders. (`unique` over the whole table runs in the full verification.)
+-- The daily uniqueness check, on the batch: every order merged but not yet taken in by gold
+-- (macro unconsumed) occurs once in the whole of fact_orders. (`unique` over the whole table
+-- runs in the full verification.)
 
 with
 
@@ -7,11 +8,11 @@ fact_orders as (
     select * from {{ ref('fact_orders') }}
 ),
 
--- the rows the last merge wrote, imported on their own: DuckDB would materialize a CTE read
--- twice whole (all of history) before filtering it
-last_merge as (
+-- imported on their own: DuckDB would materialize a CTE read twice whole (all of history)
+-- before filtering it
+rows_not_in_gold as (
     select * from {{ ref('fact_orders') }}
-    where _merged_at = (select max(merged._merged_at) from {{ ref('fact_orders') }} as merged)
+    where {{ unconsumed('_merged_at', 'orders_enriched') }}
 ),
 
 final as (
@@ -19,7 +20,7 @@ final as (
         order_id,
         count(*) as copies
     from fact_orders
-    where order_id in (select last_merge.order_id from last_merge)
+    where order_id in (select rows_not_in_gold.order_id from rows_not_in_gold)
     group by order_id
     having count(*) > 1
 )

@@ -1,12 +1,9 @@
--- The daily check of the merge, on the batch: every order of the newest bronze batch and every
--- order the last merge wrote is in fact_orders exactly with its greatest updated_at in bronze.
--- (The same over all history: assert_fact_orders_holds_the_newest_version, full verification.)
+-- The daily check of the merge, on the batch: every order of the bronze rows ingested and of the
+-- fact_orders rows merged since gold's position (macro unconsumed: what gold has not taken in
+-- yet) is in fact_orders exactly with its greatest updated_at in bronze. (The same over all
+-- history: assert_fact_orders_holds_the_newest_version, full verification.)
 
 with
-
-bronze_orders as (
-    select * from {{ ref('bronze_orders') }}
-),
 
 -- every row read, accepted or not: the newest version is taken over the accepted rows below.
 -- Read unfiltered, DuckDB sees this table as larger than the batch's keys and hashes the keys,
@@ -19,13 +16,14 @@ fact_orders as (
     select * from {{ ref('fact_orders') }}
 ),
 
--- an IN list below: a key listed twice does no harm
+-- imported on their own (not a second read of an import CTE, which DuckDB would materialize
+-- whole); an IN list below: a key listed twice does no harm
 batch_keys as (
-    select order_id from bronze_orders
-    where _ingested_at = (select max(newest_batch._ingested_at) from bronze_orders as newest_batch)
+    select order_id from {{ ref('bronze_orders') }}
+    where {{ unconsumed('_ingested_at', 'orders_enriched') }}
     union all
-    select order_id from fact_orders
-    where _merged_at = (select max(last_merge._merged_at) from fact_orders as last_merge)
+    select order_id from {{ ref('fact_orders') }}
+    where {{ unconsumed('_merged_at', 'orders_enriched') }}
 ),
 
 newest_versions as (
