@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify
+.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify positions
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ format: install ## Apply ruff and sqlfluff fixes
 
 verify: install ## Full verification: every data test on every row, incl. those over all history (tag full_verification)
 	@$(BIN)/dbt test --selector full_verification --vars '{full_verification: true}'
+
+positions: install ## Where every model stands and what is behind (docs/runbook.md)
+	@$(BIN)/dbt run-operation report_positions --quiet
 
 bench: install ## Benchmark the generator against the CSV-writer floor
 	@$(BIN)/python -m lambda_generator.bench

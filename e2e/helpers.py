@@ -78,9 +78,14 @@ def patched_environ(env: Mapping[str, str]) -> Iterator[None]:
 
 
 def run_dbt(
-    args: list[str], env: Mapping[str, str], *, expect_success: bool = True
+    args: list[str],
+    env: Mapping[str, str],
+    *,
+    expect_success: bool = True,
+    project_dir: Path = PROJECT_DIR,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `dbt <args>` in the project directory with env on top of os.environ.
+    """Run `dbt <args>` in the project directory (or another copy of the project) with env on
+    top of os.environ.
 
     Prints the command and its duration; a failure raises with the tail of dbt's output (the
     full log is in DBT_LOG_PATH)."""
@@ -88,7 +93,7 @@ def run_dbt(
     print(f">> dbt {' '.join(args)}", flush=True)
     result = subprocess.run(
         [str(DBT), *args],
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         env={**os.environ, **env},
         capture_output=True,
         text=True,

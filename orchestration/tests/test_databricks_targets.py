@@ -159,12 +159,7 @@ def test_the_dashboards_are_exposures_at_the_end_of_the_lineage(dbt_parses, gold
     manifest = dbt_parses["prod"].manifest
     exposures = {node["name"]: node for node in manifest["exposures"].values()}
     assert set(exposures) == {"lakeview_kpi_dashboard", "local_kpi_dashboard"}
-    # orders_enriched_changes is the per-run list of changed orders, no dashboard reads it
-    gold_ids = {
-        node["unique_id"]
-        for node in models(manifest)
-        if node["alias"] in gold_relations - {"orders_enriched_changes"}
-    }
+    gold_ids = {node["unique_id"] for node in models(manifest) if node["alias"] in gold_relations}
     for exposure in exposures.values():
         assert exposure["type"] == "dashboard"
     # Lakeview reads orders_enriched only; the local dashboard also the marts (the mail's KPIs).

@@ -4,7 +4,8 @@
     (its greatest _as_of) is orders_enriched's, its totals (with by_group: each group's, by the
     mart's grain, its unique_key) equal the same sums over orders_enriched. Fails with the
     totals (or groups) that differ. A mart behind orders_enriched (left out of a partial build)
-    is not compared: the next build that includes it catches it up.
+    is not compared: the next build that includes it catches it up. The full verification
+    (`--vars '{full_verification: true}'`) compares every mart, behind or not.
 -#}
 {%- set mart_node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
     | selectattr('alias', 'equalto', model.identifier) | list if execute else [] -%}
@@ -81,7 +82,7 @@ final as (
         on {% for column in grain %}mart_sums.{{ column }} is not distinct from order_sums.{{ column }}{{ ' and ' if not loop.last }}{% else %}true{% endfor %}
     cross join positions
     where
-        positions.mart_position = positions.orders_position
+        {{ 'true' if var('full_verification', false) else 'positions.mart_position = positions.orders_position' }}
         and (
             {%- for column in additive_columns %}
             coalesce(mart_sums.{{ column }}, 0) != coalesce(order_sums.{{ column }}, 0)
