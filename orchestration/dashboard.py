@@ -584,11 +584,11 @@ def answer(
 def facets(
     con: duckdb.DuckDBPyConnection, publication: Publication, filters: Filters
 ) -> dict[str, dict[str, int]]:
-    """Per filter: each of its values in the date range -> the orders it keeps under the other
-    filters (a value the range has no order of is absent)."""
+    """Per filter: each of its values -> the orders it keeps in the date range under the other
+    filters (a value that would keep none is absent)."""
     found: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
     for row in _query(con, "dashboard_facets.sql.j2", filters.parameters(publication)):
-        if row["value"] is not None:
+        if row["value"] is not None and row["orders"] > 0:
             found[row["parameter"]][row["value"]] = int(row["orders"])
     return found
 
