@@ -400,28 +400,35 @@ def test_typing_dates_is_debounced_and_a_stale_answer_is_cancelled(
     browser: Browser, url: str, reference_orders: list[Row]
 ) -> None:
     first, last = data_range(reference_orders)
+    start, end = first + dt.timedelta(days=1), last - dt.timedelta(days=1)
     visit = Visit(browser, url)
     page = visit.page
     try:
         asked = len([r for r in visit.requests if "/api/answer" in r])
         page.focus("#filter-date-from")  # the month, then the day and the year
-        page.keyboard.type(f"{first:%m%d%Y}")
+        page.keyboard.type(f"{start:%m%d%Y}")
         page.focus("#filter-date-to")
-        page.keyboard.type(f"{last:%m%d%Y}")
+        page.keyboard.type(f"{end:%m%d%Y}")
         settle(page)
         typed = len([r for r in visit.requests if "/api/answer" in r]) - asked
         assert 1 <= typed <= 2, f"{typed} questions for two typed dates"
         # the server is slow to answer one question; a newer one is asked meanwhile
         held: list[Any] = []
+
+        def wait_until_held(count: int) -> None:  # bounded: 30 s at most
+            for _ in range(600):
+                if len(held) >= count:
+                    return
+                page.wait_for_timeout(50)
+            raise AssertionError(f"{len(held)} questions reached the server, not {count}")
+
         page.route("**/api/answer*", lambda route: held.append(route))
         choose(page, "gender", ["Female"])
         page.wait_for_function("() => document.body.dataset.loading === '1'")
         assert page.is_visible("#loading")
-        page.wait_for_timeout(400)
-        assert len(held) == 1
+        wait_until_held(1)
         choose(page, "gender", ["Male"])
-        while len(held) < 2:
-            page.wait_for_timeout(100)
+        wait_until_held(2)
         page.unroute("**/api/answer*")
         for route in held:
             with contextlib.suppress(Exception):  # the stale question was cancelled by the page
@@ -431,7 +438,7 @@ def test_typing_dates_is_debounced_and_a_stale_answer_is_cancelled(
             "gender=Female" in failed and "gender=Male" not in failed for failed in visit.failed
         )
         assert not page.is_visible("#loading")
-        assert_shows(read(page), reference_orders, first, last, {"gender": ["Female", "Male"]})
+        assert_shows(read(page), reference_orders, start, end, {"gender": ["Female", "Male"]})
         assert visit.errors == []
     finally:
         visit.close()
