@@ -99,7 +99,8 @@ def command_docs(args: argparse.Namespace) -> int:
 
 
 def command_dashboard(args: argparse.Namespace) -> int:
-    dashboard_server.serve(Settings.from_env().duckdb_path, args.port)
+    settings = Settings.from_env()
+    dashboard_server.serve(settings.duckdb_path, settings.dashboard_dir, args.port)
     return 0
 
 
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     docs.add_argument("--port", type=int, default=8080)
     docs.set_defaults(handler=command_docs)
     serve = commands.add_parser(
-        "dashboard", help="serve the interactive dashboard on 127.0.0.1 (filters over DuckDB)"
+        "dashboard",
+        help="serve the interactive dashboard on 127.0.0.1 (over the published copy of gold)",
     )
     serve.add_argument(
         "--port", type=int, default=dashboard_server.DEFAULT_PORT, help="0: any free port"

@@ -14,7 +14,7 @@ import uuid
 
 import duckdb
 
-from orchestration import alerts, notify
+from orchestration import alerts, dashboard_copy, notify
 from orchestration.dashboard import load_kpis
 from orchestration.job import Job
 from orchestration.run_record import (
@@ -35,6 +35,14 @@ def _record(settings: Settings, run: PipelineRun) -> None:
         record_run(settings.duckdb_path, run)
     except duckdb.Error as error:  # the pipeline's result stands; say loudly it was not recorded
         print(f"!! run {run.run_id} not recorded in {settings.duckdb_path}: {error}", flush=True)
+
+
+def _publish_health(settings: Settings) -> None:
+    """The dashboard's pipeline health, with the run's final status (failed runs included)."""
+    try:
+        dashboard_copy.publish_health(settings.duckdb_path, settings.dashboard_dir)
+    except (duckdb.Error, OSError) as error:
+        print(f"!! pipeline health not published for the dashboard: {error}", flush=True)
 
 
 def _read_quarantine(settings: Settings, run: PipelineRun) -> None:
@@ -92,6 +100,7 @@ def run_job(
     finally:
         run.finished_at = dt.datetime.now(dt.UTC)
         _record(settings, run)
+        _publish_health(settings)
     print_summary(run)
     return run
 

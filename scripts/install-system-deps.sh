@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, only when they are missing:
-# a Java 17+ runtime for local Apache Spark, and Chromium for the dashboard tests.
+# a Java 17+ runtime for local Apache Spark, Chromium for the dashboard tests and the PDF, and
+# poppler-utils (pdftoppm, pdftotext) for the test that reads the PDF's pages.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
     need+=(openjdk-17-jre-headless)
 fi
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -110,9 +110,10 @@ def run_pipeline(root: Path, *args: str, extra_env: dict[str, str] | None = None
 
 
 @contextlib.contextmanager
-def running_dashboard_server(duckdb_path: Path) -> Iterator[str]:
+def running_dashboard_process(duckdb_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`python -m orchestration dashboard --port 0` over duckdb_path, in its own process (as a
-    user runs it: its file lock, if it took one, would be its own); yields its URL."""
+    user runs it), its copy of gold in duckdb_path's folder /dashboard; yields its URL, once it
+    serves, and the process."""
     env = {**pipeline_env(duckdb_path.parent), "LAKEHOUSE_DUCKDB_PATH": str(duckdb_path)}
     server = subprocess.Popen(
         [sys.executable, "-m", "orchestration", "dashboard", "--port", "0"],
@@ -124,10 +125,21 @@ def running_dashboard_server(duckdb_path: Path) -> Iterator[str]:
     try:
         first_line = server.stdout.readline() if server.stdout else ""
         assert "http://127.0.0.1:" in first_line, f"the server did not start: {first_line!r}"
-        yield first_line.split()[-3]  # ">> the interactive dashboard: <url> (Ctrl-C stops)"
+        lines = [server.stdout.readline() if server.stdout else ""]
+        while "serving the copy" not in lines[-1]:  # published: it answers from now on
+            assert lines[-1], f"the server stopped: {lines}"
+            lines.append(server.stdout.readline() if server.stdout else "")
+        yield first_line.split()[-3], server  # ">> the interactive dashboard: <url> (Ctrl-C stops)"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def running_dashboard_server(duckdb_path: Path) -> Iterator[str]:
+    """running_dashboard_process, its URL only."""
+    with running_dashboard_process(duckdb_path) as (url, _):
+        yield url
 
 
 # Two alert rules for the pipeline run: one that every dataset crosses, one that none can.
