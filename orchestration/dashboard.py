@@ -294,11 +294,12 @@ class Filters:
 
 @functools.cache
 def _sql(template: str, **extra: str) -> str:
-    """A query template with gold's KPI formulas rendered in (kpi_definitions)."""
+    """A query template with the KPI formulas of the definitions rendered in (kpi_definitions)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined)
     return environment.get_template(template).render(
         kpi_order_contributions=kpi_definitions.order_contributions_sql(),
         kpi_columns=kpi_definitions.group_columns_sql(),
+        kpi_names=kpi_definitions.NAMES,
         **extra,
     )
 

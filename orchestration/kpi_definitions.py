@@ -1,69 +1,106 @@
-"""The KPIs of the local dashboard, defined in one place: their names, labels and kinds, and their
-formulas.
+"""The KPIs of the local dashboard, taken from their one definition: the dbt semantic model and
+metrics of `models/gold/_gold__metrics.yml` (with the descriptions of
+`models/gold/_gold__docs.md`), which MetricFlow answers and the KPI marts equal.
 
-The formulas are gold's own: `macros/gold/kpi_order_contributions.sql` (what one order adds to
-the additive columns) and `macros/gold/kpi_columns.sql` (their sums and the cancellation rate),
-rendered here with plain Jinja outside dbt, so the dashboard computes exactly what the marts
-compute. Everything in the dashboard that names, computes or formats a KPI reads it from here:
-the answer queries (templates/dashboard_*.sql.j2), the charts and tiles of the page, the KPI
-table and its CSV, and the PDF report. To take the definitions from elsewhere (dbt's semantic
-layer), change this module only.
+From the definitions come the KPI list (names, labels, formats, descriptions, in the order of the
+metrics) and the SQL of every dashboard answer: each measure's expression gives what one order
+adds (`order_contributions_sql`), each metric sums its measure, or divides two sums for a ratio
+metric (`group_columns_sql`). Everything in the dashboard that names, computes or formats a KPI
+reads it from here: the answer queries (templates/dashboard_*.sql.j2), the charts and tiles of
+the page, the KPI table and its CSV, and the PDF report. A metric added to the definitions is on
+the dashboard.
 """
 
 from __future__ import annotations
 
-import functools
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+import yaml
 
 from orchestration.settings import PROJECT_DIR
 
-KPI_MACROS = PROJECT_DIR / "macros" / "gold"
+DEFINITIONS = PROJECT_DIR / "models" / "gold" / "_gold__metrics.yml"
+DOC_BLOCKS = PROJECT_DIR / "models" / "gold" / "_gold__docs.md"
+# the SQL type of a simple metric's sum by its format (the marts' contract types)
+TYPES = {"count": "bigint", "money": "decimal(38, 2)"}
 
 
 @dataclass(frozen=True)
 class Kpi:
-    name: str  # the column of the gold marts and of every dashboard answer
+    name: str  # the metric: the column of the gold marts and of every dashboard answer
     label: str  # how a person reads it
     kind: str  # "money" (2 decimals), "count" (an integer) or "rate" (a fraction of 1)
     description: str
 
 
-# In the order the KPI table and the CSV show them.
-KPIS = (
-    Kpi("revenue", "Revenue", "money", "quantity x unit price of the Placed orders"),
-    Kpi("total_orders", "Orders", "count", "orders, whatever their current status"),
-    Kpi("placed_orders", "Placed orders", "count", "orders whose current status is Placed"),
-    Kpi("cancelled_orders", "Cancelled orders", "count", "orders whose status is Cancelled"),
-    Kpi("cancellation_rate", "Cancellation rate", "rate", "cancelled orders / orders"),
-    Kpi("lost_revenue", "Lost revenue", "money", "quantity x unit price of the Cancelled orders"),
-    Kpi("units_sold", "Units sold", "count", "quantity of the Placed orders"),
+def _doc_blocks() -> dict[str, str]:
+    """The doc blocks of the gold folder ({% docs name %} ... {% enddocs %}), as plain text."""
+    blocks = re.findall(
+        r"{%\s*docs\s+(\w+)\s*%}(.*?){%\s*enddocs\s*%}", DOC_BLOCKS.read_text(), flags=re.S
+    )
+    return {name: " ".join(text.split()) for name, text in blocks}
+
+
+def _description(text: str, docs: dict[str, str]) -> str:
+    return re.sub(r"{{\s*doc\('(\w+)'\)\s*}}", lambda match: docs[match.group(1)], text).strip()
+
+
+def _load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The measures of the orders semantic model and the metrics, as written."""
+    definitions = yaml.safe_load(DEFINITIONS.read_text())
+    (orders,) = definitions["semantic_models"]
+    return orders["measures"], definitions["metrics"]
+
+
+MEASURES, METRICS = _load()
+_DOCS = _doc_blocks()
+KPIS = tuple(
+    Kpi(
+        name=metric["name"],
+        label=metric["label"],
+        kind=metric["config"]["meta"]["format"],
+        description=_description(metric["description"], _DOCS),
+    )
+    for metric in METRICS
 )
 BY_NAME = {kpi.name: kpi for kpi in KPIS}
 NAMES = tuple(kpi.name for kpi in KPIS)
+_MEASURE_OF = {
+    metric["name"]: metric["type_params"]["measure"]["name"]
+    for metric in METRICS
+    if metric["type"] == "simple"
+}
 
 
-def _macro_sql(name: str) -> str:
-    """One of gold's KPI macros (macros/gold/<name>.sql), rendered with its defaults."""
-    source = (KPI_MACROS / f"{name}.sql").read_text()
-    macros = Environment(undefined=StrictUndefined).from_string(source)
-    return str(getattr(macros.module, name)()).strip()
-
-
-@functools.cache
 def order_contributions_sql() -> str:
-    """The select-list items that give each order's contribution to the additive KPIs (it reads
-    the order's `status`, `quantity` and `order_amount`)."""
-    return _macro_sql("kpi_order_contributions")
+    """The select-list items that give each order's contribution to every measure (a column named
+    after the measure), from the columns of orders_enriched the expressions read."""
+    return ",\n".join(f"{measure['expr']} as {measure['name']}" for measure in MEASURES)
 
 
-@functools.cache
 def group_columns_sql() -> str:
-    """The aggregates that give a group's KPIs (every name of KPIS) from those contributions."""
-    return _macro_sql("kpi_columns")
+    """The aggregates that give a group's KPIs (every name of NAMES) from those contributions: a
+    simple metric sums its measure (0 for no orders), a ratio metric divides the sums of its
+    numerator's and denominator's measures, a double (no value when the denominator is 0)."""
+    columns = []
+    for metric in METRICS:
+        if metric["type"] == "simple":
+            total = f"coalesce(sum({_MEASURE_OF[metric['name']]}), 0)"
+            sql_type = TYPES[metric["config"]["meta"]["format"]]
+            columns.append(f"cast({total} as {sql_type}) as {metric['name']}")
+        elif metric["type"] == "ratio":
+            numerator = f"sum({_MEASURE_OF[metric['type_params']['numerator']]})"
+            denominator = f"sum({_MEASURE_OF[metric['type_params']['denominator']]})"
+            columns.append(
+                f"cast({numerator} as double) / nullif(cast({denominator} as double), 0)"
+                f" as {metric['name']}"
+            )
+        else:
+            raise ValueError(f"metric {metric['name']}: type {metric['type']} is not supported")
+    return ",\n".join(columns)
 
 
 def value(name: str, raw: Any) -> float | int:

@@ -123,6 +123,11 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "revenue": float(sum((row["order_amount"] for row in placed), Decimal(0))),
         "lost_revenue": float(sum((row["order_amount"] for row in cancelled), Decimal(0))),
         "cancellation_rate": len(cancelled) / len(rows) if rows else 0.0,
+        "average_order_value": (
+            float(sum((row["order_amount"] for row in placed), Decimal(0))) / len(placed)
+            if placed
+            else 0.0
+        ),
     }
 
 
