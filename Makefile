@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify positions
+.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify positions metrics
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ format: install ## Apply ruff and sqlfluff fixes
 
 verify: install ## Full verification: every data test on every row, incl. those over all history (tag full_verification)
 	@$(BIN)/dbt test --selector full_verification --vars '{full_verification: true}'
+
+# MetricFlow reads the semantic manifest from target/, which `dbt parse` writes first.
+QUERY ?= --saved-query revenue_by_country
+
+metrics: install ## Answer metrics from the semantic layer (MetricFlow), e.g. make metrics QUERY="--metrics revenue --group-by order__country"
+	@$(BIN)/dbt parse --quiet --target-path target
+	@$(BIN)/mf query $(QUERY)
 
 positions: install ## Where every model stands and what is behind (docs/runbook.md)
 	@$(BIN)/dbt run-operation report_positions --quiet
