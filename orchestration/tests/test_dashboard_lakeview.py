@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from orchestration import kpi_definitions
 from orchestration.bundle import BUNDLE_ROOT
 from orchestration.dashboard import MIN_ORDERS_FOR_RATE
 
@@ -336,3 +337,54 @@ def test_a_page_that_promises_cancellations_shows_them():
                 *(expressions(w) for p, w in canvas_widgets(dashboard) if p == page["name"])
             )
             assert any("cancelled_orders" in expression for expression in shown), page["name"]
+
+
+def test_the_dataset_is_generated_from_the_kpi_definitions():
+    """The dataset's query is the one the KPI definitions give (kpi_definitions: per order, each
+    simple metric's measure expression): `python -m orchestration.kpi_definitions` writes it."""
+    (dataset,) = load_dashboard()["datasets"]
+    assert dataset["queryLines"] == kpi_definitions.lakeview_query_lines()
+
+
+def kpi_expressions() -> dict[str, str]:
+    """Every aggregation a widget may show a KPI with, and the metric it gives: a simple metric's
+    SUM (COUNT(*) for one that counts orders); a ratio metric's SUM / SUM, or the AVG of its
+    numerator when its denominator counts orders (ranked only over enough orders)."""
+    counts_orders = {
+        metric["name"]
+        for metric in kpi_definitions.METRICS
+        if metric["type"] == "simple" and kpi_definitions.measure_of(metric["name"])["expr"] == "1"
+    }
+    allowed = {}
+    for metric in kpi_definitions.METRICS:
+        name = metric["name"]
+        if metric["type"] == "simple":
+            allowed[f"SUM(`{name}`)"] = name
+            if name in counts_orders:
+                allowed["COUNT(`*`)"] = name
+        else:
+            numerator = metric["type_params"]["numerator"]
+            denominator = metric["type_params"]["denominator"]
+            allowed[f"SUM(`{numerator}`) / SUM(`{denominator}`)"] = name
+            if denominator in counts_orders:
+                allowed[f"AVG(`{numerator}`)"] = name
+                at_least = f"COUNT(`*`) >= {MIN_ORDERS_FOR_RATE}"
+                allowed[f"CASE WHEN {at_least} THEN AVG(`{numerator}`) END"] = name
+    return allowed
+
+
+def test_every_kpi_a_widget_shows_follows_its_definition():
+    """A widget aggregates the dataset's KPI columns only as the definitions say (no formula of
+    its own): every expression that reads a KPI column, or counts rows, is a metric's."""
+    kpi_columns = {
+        metric["name"] for metric in kpi_definitions.METRICS if metric["type"] == "simple"
+    }
+    allowed = kpi_expressions()
+    shown = set()
+    for _, widget in canvas_widgets(load_dashboard()):
+        for expression in expressions(widget):
+            read = set(re.findall(r"`(\w+|\*)`", expression))
+            if read & (kpi_columns | {"*"}) and "DISTINCT" not in expression:
+                assert expression in allowed, (widget["name"], expression)
+                shown.add(allowed[expression])
+    assert {"revenue", "lost_revenue", "cancelled_orders", "cancellation_rate"} <= shown
