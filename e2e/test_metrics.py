@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -181,3 +182,67 @@ def test_the_saved_queries_answer(lakehouse: Lakehouse, metricflow: Any) -> None
             MetricFlowQueryRequest.create(saved_query_name=saved_query["name"])
         )
         assert result.result_df.rows, saved_query["name"]
+
+
+RECIPE = re.compile(
+    r"<!-- recipe: (?P<path>\S+)(?: \| in: \"(?P<within>[^\"]+)\")?"
+    r" \| insert before: \"(?P<anchor>[^\"]+)\" -->\n(?P<indent> *)```\w*\n(?P<code>.*?)```",
+    flags=re.S,
+)
+
+
+def recipe_steps() -> list[dict[str, str]]:
+    """The code blocks of docs/extending.md's "A new KPI", each with the file it goes in, the
+    line it goes before and the block of the file (a model's YAML entry) that line is in."""
+    text = (PROJECT_DIR / "docs" / "extending.md").read_text()
+    section = text.split("## A new KPI\n", 1)[1].split("\n## ", 1)[0]
+    steps = [match.groupdict() for match in RECIPE.finditer(section)]
+    for step in steps:  # a block is indented as a list item of the doc, its fence too
+        indent = len(step.pop("indent"))
+        step["code"] = "".join(line[indent:] for line in step["code"].splitlines(keepends=True))
+    return steps
+
+
+def apply_step(project: Path, step: dict[str, str]) -> None:
+    """Insert a step's code before its anchor line (within the named block, if any)."""
+    path = project / step["path"]
+    text = path.read_text()
+    start = text.index(step["within"]) if step["within"] else 0
+    at = text.index(step["anchor"], start)
+    path.write_text(text[:at] + step["code"] + text[at:])
+
+
+def test_docs_recipe_for_a_kpi_on_a_grain_works_on_an_existing_warehouse(
+    lakehouse: Lakehouse, metricflow: Any
+) -> None:
+    """docs/extending.md's recipe, applied literally to a copy of the project over the built
+    warehouse: the metric's definition and at most two other files change, a plain `dbt build`
+    applies it (the column added, the mart recomputed in place), and the mart's new column is
+    MetricFlow's answer by brand; the local dashboard has the metric."""
+    from orchestration import kpi_definitions
+    from orchestration.tasks import release_duckdb
+
+    release_duckdb()  # the MetricFlow queries above hold the warehouse
+    project = lakehouse.root / "project"
+    steps = recipe_steps()
+    assert len(steps) == 2
+    for step in steps:
+        apply_step(project, step)
+    touched = {step["path"] for step in steps} - {"models/gold/_gold__metrics.yml"}
+    assert len(touched) <= 2, touched
+
+    run_dbt(["build"], lakehouse.env, project_dir=project)
+    with duckdb.connect(str(lakehouse.duckdb_path), read_only=True) as connection:
+        brands = connection.execute(
+            "select brand_name, revenue, placed_orders, average_order_value from gold.kpis_by_brand"
+        ).fetchall()
+    answers = {
+        row["order__brand_name"]: row["average_order_value"]
+        for row in metricflow_rows(metricflow, ["average_order_value"], ["order__brand_name"])
+    }
+    release_duckdb()
+    assert len(answers) == len(brands) > 5
+    for brand, revenue, placed_orders, average_order_value in brands:
+        assert math.isclose(average_order_value, float(revenue) / placed_orders, rel_tol=1e-12)
+        assert same_value(average_order_value, answers[brand])
+    assert "average_order_value" in kpi_definitions.NAMES
