@@ -213,13 +213,24 @@ def failing_check_case(lakehouse: Lakehouse) -> Outcome:
     return outcome(lakehouse, verdicts=verdicts, gold_untouched=untouched)
 
 
+def report(lakehouse: Lakehouse) -> str:
+    """The last line of `dbt run-operation report_positions` (the runbook's on-call view)."""
+    result = run_dbt(["run-operation", "report_positions", "--quiet"], lakehouse.env)
+    return result.stdout.strip().splitlines()[-1]
+
+
 def selection_case(lakehouse: Lakehouse, selections: list[list[str]]) -> Outcome:
     """Each dbt command of `selections` in turn, then the plain daily `dbt build`."""
     for command in selections:
         run_dbt(command, lakehouse.env)
-    after_selections = outcome(lakehouse)
+    after_selections = outcome(lakehouse, report=report(lakehouse))
     run_dbt(["build"], lakehouse.env)
-    return outcome(lakehouse, after_selections=after_selections, positions=positions(lakehouse))
+    return outcome(
+        lakehouse,
+        after_selections=after_selections,
+        positions=positions(lakehouse),
+        report=report(lakehouse),
+    )
 
 
 def repeated_runs_case(lakehouse: Lakehouse, commands: list[list[str]]) -> Outcome:
@@ -457,6 +468,11 @@ def test_what_a_selection_left_out_is_caught_up_by_the_next_build(
     for relation in left_out:
         assert after.gold[relation] == yesterday[relation], relation
     assert len(set(result.observed["positions"].values())) == 1
+    # the on-call view says which marts were behind, then that gold caught up
+    assert after.observed["report"].startswith("behind: ")
+    behind = after.observed["report"].removeprefix("behind: ").split(" (")[0].split(", ")
+    assert set(behind) == left_out
+    assert result.observed["report"] == "caught up"
 
 
 def test_gold_restored_to_yesterday_catches_up(
