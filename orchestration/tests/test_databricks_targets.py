@@ -17,21 +17,11 @@ from urllib.parse import urlsplit
 import jinja2
 import pytest
 
-from orchestration.bundle import BUNDLE_ROOT, resolved_resources
+from orchestration.tests.databricks_cli import BUNDLE_ROOT
 
 CATALOGS = {"dev": "lakehouse_dev", "prod": "lakehouse"}
 LAYERS = ("bronze", "silver", "gold")
 PII_COLUMNS = {"first_name", "last_name", "email"}
-FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
-BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
-DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
-    "dev": BUNDLE_VARIABLES,
-    "prod": {
-        **BUNDLE_VARIABLES,
-        "service_principal": "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
-        "dashboard_subscribers": [{"user_name": "kpi-readers@example.com"}],
-    },
-}
 
 
 def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -129,13 +119,11 @@ def test_no_customer_pii_is_documented_in_gold(dbt_parses):
 
 
 @pytest.mark.parametrize("target", ["dev", "prod"])
-def test_the_job_writes_where_the_dashboard_reads(target, dbt_parses):
+def test_the_job_writes_where_the_dashboard_reads(target, dbt_parses, bundles):
     """The job's exact dbt arguments with its own profiles: the catalog and gold schema dbt
     writes to are the ones the bundle's dashboard reads (dataset_catalog / dataset_schema)."""
     manifest = dbt_parses[f"job-{target}"].manifest
-    variables = DEPLOY_VARIABLES[target]
-    resources = resolved_resources(target, variables=variables, current_user=FAKE_USER)
-    dashboard = resources["dashboards"]["lakehouse_kpis"]
+    dashboard = bundles[target]["resources"]["dashboards"]["lakehouse_kpis"]
     gold = [node for node in models(manifest) if layer(node) == "gold"]
     assert gold
     for node in gold:

@@ -28,15 +28,15 @@ from typing import Any
 import pytest
 import yaml
 
-from orchestration.bundle import resolved_resources
+from e2e.helpers import SPARK_JARS
 from orchestration.tests.helpers import (
     BUNDLE_VARIABLES,
     DBT,
-    FAKE_USER,
     REPO_ROOT,
     dbt_env,
     job_dbt_task,
     read_events,
+    validated_bundle,
 )
 
 pytestmark = pytest.mark.spark
@@ -72,9 +72,9 @@ class CommandRun:
         ]
 
 
-def job_profile_with_spark(folder: Path) -> Path:
+def job_profile_with_spark(folder: Path, bundle: dict[str, Any]) -> Path:
     """The job's profiles.yml with profiles.yml.example's `spark` output added."""
-    profiles_dir, _ = job_dbt_task("dev")
+    profiles_dir, _ = job_dbt_task(bundle)
     profiles = yaml.safe_load((profiles_dir / "profiles.yml").read_text())
     example = yaml.safe_load((REPO_ROOT / "profiles.yml.example").read_text())
     (profile,) = profiles.values()
@@ -97,14 +97,17 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
     generate_batches(str(raw_root), seed=8, batches=1, orders_per_batch=200, start_date=START_DATE)
     state = root / "dbt-state"
     variables = {**BUNDLE_VARIABLES, "raw_root": str(raw_root), "dbt_state_path": str(state)}
-    resources = resolved_resources("dev", variables=variables, current_user=FAKE_USER)
-    job = resources["jobs"]["lakehouse_job"]
+    # the job as the real Databricks CLI resolves it for dev (bundle validate, stand-in workspace)
+    bundle = validated_bundle("dev", root / "cli-home", variables)
+    job = bundle["resources"]["jobs"]["lakehouse_job"]
     (prepare,) = [task["spark_python_task"] for task in job["tasks"] if "spark_python_task" in task]
     (dbt_task,) = [task["dbt_task"] for task in job["tasks"] if "dbt_task" in task]
-    profiles_dir = job_profile_with_spark(root)
+    profiles_dir = job_profile_with_spark(root, bundle)
     warehouse = root / "spark-warehouse"
-    env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse))
-    script = (REPO_ROOT / "orchestration" / "resources" / prepare["python_file"]).resolve()
+    env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse), LAKEHOUSE_SPARK_JARS=str(SPARK_JARS))
+    # the CLI translates the script to its synced copy in the workspace: the same file here
+    synced = Path(bundle["workspace"]["file_path"])
+    script = REPO_ROOT / Path(prepare["python_file"]).relative_to(synced)
 
     runs: list[CommandRun] = []
     # the job twice: the first run builds everything, the second finds no new raw file
