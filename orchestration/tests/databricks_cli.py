@@ -73,18 +73,21 @@ def _handler(workspace: Workspace) -> type[BaseHTTPRequestHandler]:
                 status, answer = 200, {}
             elif url.path.startswith("/api/2.0/permissions/directories/"):
                 kind = "service_principal_name" if workspace.is_service_principal else "user_name"
-                status, answer = 200, {
-                    "object_id": url.path.removeprefix("/api/2.0/permissions"),
-                    "object_type": "directory",
-                    "access_control_list": [
-                        {
-                            kind: workspace.user_name,
-                            "all_permissions": [
-                                {"permission_level": "CAN_MANAGE", "inherited": True}
-                            ],
-                        }
-                    ],
-                }
+                status, answer = (
+                    200,
+                    {
+                        "object_id": url.path.removeprefix("/api/2.0/permissions"),
+                        "object_type": "directory",
+                        "access_control_list": [
+                            {
+                                kind: workspace.user_name,
+                                "all_permissions": [
+                                    {"permission_level": "CAN_MANAGE", "inherited": True}
+                                ],
+                            }
+                        ],
+                    },
+                )
             elif url.path == "/api/2.0/workspace/get-status":
                 path = parse_qs(url.query)["path"][0]
                 if path in workspace.folders:

@@ -54,6 +54,7 @@ class CommandRun:
     completed: subprocess.CompletedProcess[str]
     events: list[dict[str, Any]]
     schemas_after: list[str]
+    warehouse: Path
 
     def explain(self) -> str:
         output = self.completed.stdout + self.completed.stderr
@@ -136,7 +137,13 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
             check=False,
         )
         runs.append(
-            CommandRun(words, completed, read_events(logs / "dbt.log"), spark_schemas(warehouse))
+            CommandRun(
+                words,
+                completed,
+                read_events(logs / "dbt.log"),
+                spark_schemas(warehouse),
+                warehouse,
+            )
         )
         if completed.returncode != 0:
             break
@@ -160,12 +167,13 @@ def test_a_second_run_with_no_new_file_builds_nothing(first_run):
 
 
 def test_freshness_runs_only_hooks_that_create_what_they_touch(first_run):
-    """Freshness runs the on-run-start hook (it stages the raw sources, creating their schema)
-    and nothing else: no on-run-end hook, and no schema but raw exists after it."""
+    """Freshness runs the on-run-start hook (it stages the raw sources as session views: no
+    table, no schema over the raw zone) and nothing else: no on-run-end hook, and no schema
+    exists after it."""
     freshness = first_run[0]
     assert freshness.completed.returncode == 0, freshness.explain()
     assert freshness.hooks_run() == ["lakehouse.on-run-start.0"]
-    assert freshness.schemas_after == ["raw"]
+    assert freshness.schemas_after == []
     hook_results = [
         event["data"]["status"]
         for event in freshness.events
@@ -179,4 +187,17 @@ def test_the_build_after_freshness_creates_every_layer(first_run):
     assert build.words[:2] == ["dbt", "build"]
     assert build.completed.returncode == 0, build.explain()
     assert build.hooks_run() == ["lakehouse.on-run-start.0"]
-    assert {"raw", "bronze", "silver", "gold"} <= set(build.schemas_after)
+    assert set(build.schemas_after) == {"bronze", "silver", "gold", "snapshots"}
+
+
+def test_the_first_run_wrote_delta(first_run):
+    """The job's commands wrote Delta: every table of the warehouse has a Delta log (the
+    incremental merges, the snapshots and the gold strategy ran as Delta MERGEs)."""
+    build = first_run[1]
+    tables = [path for schema in build.warehouse.glob("*.db") for path in schema.iterdir()]
+    assert {table.parent.name for table in tables} == {
+        f"{schema}.db" for schema in ("bronze", "silver", "gold", "snapshots")
+    }
+    assert len(tables) > 20
+    for table in tables:
+        assert (table / "_delta_log").is_dir(), table
