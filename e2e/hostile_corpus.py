@@ -115,7 +115,10 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
             order(910000117, ordered_at="2026-02-29T10:00:00Z", updated_at="2026-02-29"),
             "ordered_at is not",
         ),
-        "offset out of range": (order(910000118, updated_at=f"{DAY}T10:00:00+25:00"), "updated_at"),
+        "offset out of range": (
+            order(910000118, updated_at=f"{DAY}T10:00:00+25:00"),
+            "updated_at is not",
+        ),
         "id past bigint": (order(9223372036854775808), "order_id is not"),
         "quantity past integer": (order(910000119, quantity="2147483648"), "quantity is not"),
         "price past the bound": (
