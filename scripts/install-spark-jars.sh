@@ -29,7 +29,7 @@ rm -rf "$out"
 mkdir -p "$out"
 mvn --batch-mode -Dstyle.color=never --file scripts/spark-jars/pom.xml \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$PWD/$out" \
-    | grep -E '^\[INFO\] (Downloaded from|Copying|BUILD)|ERROR' || true
+    | sed 's/\x1b\[[0-9;]*m//g' | grep -E '^\[INFO\] (Downloaded from|Copying|BUILD)|ERROR' || true
 ls "$out"/delta-spark_*.jar >/dev/null
 
 echo ">> compiling the ANSI mode session extension against pyspark's jars"

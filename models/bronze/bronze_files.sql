@@ -100,9 +100,10 @@ final as (
             when not is_in_layout
                 then 'not in the raw layout <entity>/ingest_date=YYYY-MM-DD/<name>.csv[.gz]'
             when partition_date is null
-                then 'not in the raw layout: the partition '
-                || regexp_extract(source_file, '(ingest_date=[^/]*)/', 1)
-                || ' is not a calendar date'
+                then
+                    'not in the raw layout: the partition '
+                    || regexp_extract(source_file, '(ingest_date=[^/]*)/', 1)
+                    || ' is not a calendar date'
         end as file_reason,
         '{{ invocation_id }}' as _run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at
