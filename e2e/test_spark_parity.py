@@ -70,7 +70,9 @@ NOT_PROVEN = (
 )
 __doc__ += "".join(f"\n- {item}" for item in NOT_PROVEN) + "\n"
 
-pytestmark = pytest.mark.spark
+# One module fixture builds both engines twice (Spark's JVM is slow to start and per
+# statement): more than pytest-timeout's default 900 s on a loaded 2-core machine.
+pytestmark = [pytest.mark.spark, pytest.mark.timeout(2700)]
 
 # Rules left out when linting compiled SQL: layout (whitespace, indentation, line breaks and
 # length come from Jinja rendering, not from the model's author) and ST06 (select column order,

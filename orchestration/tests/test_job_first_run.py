@@ -1,17 +1,19 @@
 """The bundle job's first run in an empty warehouse, offline on local Apache Spark.
 
-The job's tasks, exactly as the bundle deploys them for `dev` (with `raw_root` pointing at a small
-generated raw zone and `dbt_state_path` at an empty folder): the prepare_dbt_state script, then
+The job's tasks, exactly as the real Databricks CLI resolves them for `dev` (`bundle validate`
+against a stand-in workspace, with `raw_root` pointing at a small generated raw zone and
+`dbt_state_path` at an empty folder): the prepare_dbt_state script, then
 the dbt commands (`dbt source freshness`, `dbt build --select source_status:fresher+ ...`, `dbt
 source freshness --target-path <state>`), run in order with the job's profile on a fresh `spark`
-warehouse that holds no schema yet; then the same tasks once more with no new raw file, which
-builds nothing. The profile is the job's own
+warehouse that holds no schema yet (Delta, ANSI mode on, UTC); then the same tasks once more
+with no new raw file, which builds nothing. The profile is the job's own
 (orchestration/dbt_profiles) plus the `spark` output of profiles.yml.example, the offline
-stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros); only
-`--target` changes. In dbt 1.11 `source freshness` runs the project's hooks: this proves the
-hooks it runs touch nothing that a first `dbt build` has not created yet.
-test_databricks_targets.py proves the Databricks side: the same hooks there, and the gold
-grants as post-hooks of the gold models.
+stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros, except the
+raw zone, read by path there); only `--target` changes. In dbt 1.11 `source freshness` runs the
+project's hooks: this proves the hooks it runs touch nothing that a first `dbt build` has not
+created yet. test_databricks_targets.py proves the Databricks side: the hooks there stage
+nothing, no SQL registers a table over the raw zone, and the gold grants are post-hooks of the
+gold models.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from orchestration.tests.helpers import (
     validated_bundle,
 )
 
-pytestmark = pytest.mark.spark
+# The module fixture runs the job twice on Spark (six dbt commands, each with its JVM start).
+pytestmark = [pytest.mark.spark, pytest.mark.timeout(2700)]
 
 STAND_IN_TARGET = "spark"
 START_DATE = dt.date(2026, 1, 5)
