@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify positions metrics
+.PHONY: help install system-deps databricks-cli demo test lint format bench bench-pipeline bench-dashboard docs dashboard package-lambda clean verify positions metrics
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -21,18 +21,27 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
+# The `spark` target's Java libraries (Delta Lake from Maven Central, the ANSI mode extension).
+SPARK_JARS_STAMP := .cache/spark-jars/.installed
+
+$(SPARK_JARS_STAMP): scripts/install-spark-jars.sh scripts/spark-jars/pom.xml $(wildcard scripts/spark-jars/src/lakehouse/spark/*.java) $(STAMP)
+	@bash scripts/install-spark-jars.sh
+
 profiles.yml: profiles.yml.example
 	@test -f $@ || { cp $< $@; echo ">> created profiles.yml from profiles.yml.example"; }
 
-install: $(STAMP) profiles.yml ## Create .venv and install the locked dependencies
+install: $(STAMP) profiles.yml $(SPARK_JARS_STAMP) ## Create .venv, install the locked dependencies and the Spark jars
 
-system-deps: ## Install the Java runtime (Spark) and Chromium (dashboard tests) when missing
+system-deps: ## Install a JDK and Maven (Spark) and Chromium (dashboard tests) when missing
 	@bash scripts/install-system-deps.sh
 
-demo: install system-deps ## Run the whole job locally: generate, dbt build, dashboard, notify
+databricks-cli: ## Build the pinned Databricks CLI from its Go module into .cache/databricks-cli (bundle checks)
+	@bash scripts/install-databricks-cli.sh
+
+demo: system-deps install ## Run the whole job locally: generate, dbt build, dashboard, notify
 	@$(BIN)/python -m orchestration run --seed 42 --batches 3 --orders-per-batch 5000 --with-docs
 
-test: install system-deps lint ## Lint and run every test
+test: system-deps install databricks-cli lint ## Lint and run every test
 	@$(BIN)/python -m pytest
 
 # sqlfluff compiles the project against a throwaway in-memory DuckDB: linting needs no data/

@@ -30,6 +30,8 @@ import duckdb
 from e2e.reference_kpis import GOLD_GRAINS, KPI_COLUMNS, Row, grain_sort_key
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# Delta Lake and the ANSI mode extension of the `spark` target (`make install`)
+SPARK_JARS = PROJECT_DIR / ".cache" / "spark-jars"
 DBT = Path(sys.executable).with_name("dbt")
 START_DATE = dt.date(2026, 1, 5)
 
@@ -56,6 +58,7 @@ def lakehouse_env(root: Path, raw_root: str, extra: Mapping[str, str] | None = N
         "LAKEHOUSE_RAW_ROOT": raw_root,
         "LAKEHOUSE_DUCKDB_PATH": str(duckdb_path),
         "LAKEHOUSE_SPARK_WAREHOUSE": str(root / "spark-warehouse"),
+        "LAKEHOUSE_SPARK_JARS": str(SPARK_JARS),
         "DBT_PROFILES_DIR": str(profiles_dir),
         "DBT_TARGET_PATH": str(root / "target"),
         "DBT_LOG_PATH": str(root / "logs"),

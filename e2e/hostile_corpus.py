@@ -1,7 +1,10 @@
 """Hostile raw files, written next to a generated raw zone, each with what bronze must do with it.
 
 Real sources deliver files the generator never writes: reordered headers, coercion bait, ragged
-rows, other encodings, compressed bytes, files in the wrong place. ``write_hostile_files`` adds
+rows, other encodings, compressed bytes, files in the wrong place, and values that a cast or an
+arithmetic operator would fail on under ANSI mode (impossible calendar days in values and in
+partitions, numbers past the integer types, amounts past decimal(18,2)), which must be
+quarantined like any other, never stop a run. ``write_hostile_files`` adds
 one of each to a raw zone and returns the expectations: which rows must load (by id) and which
 rows or files must be quarantined, with a fragment of the reason.
 
@@ -27,6 +30,10 @@ ORDER_COLUMNS = (
 )
 DAY = "2026-03-01"
 STAMP = "2026-03-01T10:00:00Z"
+# The largest values the rules allow (models/bronze/_bronze__sources.yml): an id of 18 digits,
+# a price of 12 integer digits.
+MAX_ID = 999_999_999_999_999_999
+MAX_PRICE = "999999999999.99"
 
 
 @dataclass
@@ -103,6 +110,23 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
         "missing customer": (order(910000114, customer_id=""), "customer_id is missing"),
         "id with spaces": (order(910000115) | {"order_id": " 910000115"}, "order_id is not"),
         "invalid date": (order(910000116, ordered_at="2026-02-30T10:00:00Z"), "ordered_at is not"),
+        # values ANSI mode would fail to cast or compute, each a quarantined row instead
+        "not a leap year": (
+            order(910000117, ordered_at="2026-02-29T10:00:00Z", updated_at="2026-02-29"),
+            "ordered_at is not",
+        ),
+        "offset out of range": (
+            # -25:00 keeps the time after ordered_at whatever an engine makes of it (DuckDB's
+            # try_cast applies it, Spark's refuses it): only the pattern's reason is expected
+            order(910000118, updated_at=f"{DAY}T10:00:00-25:00"),
+            "updated_at is not",
+        ),
+        "id past bigint": (order(9223372036854775808), "order_id is not"),
+        "quantity past integer": (order(910000119, quantity="2147483648"), "quantity is not"),
+        "price past the bound": (
+            order(910000122, unit_price="1000000000000.00"),
+            "unit_price is not",
+        ),
     }
     lines = [header, order_line(order(910000100))]
     expect.loaded_orders[910000100] = (customer_id, product_id, 2)
@@ -114,6 +138,16 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
     expect.loaded_orders[910000120] = (customer_id, product_id, 2)
     lines.append(order_line(order(910000121, updated_at="2026-03-01T12:00:00+02:00")))
     expect.loaded_orders[910000121] = (customer_id, product_id, 2)
+    # the rule bounds load: the largest id, 10,000 units at the largest price (an amount of
+    # 9,999,999,999,999,900.00, which fits decimal(18,2)), a leap day
+    lines.append(order_line(order(MAX_ID, quantity="10000", unit_price=MAX_PRICE)))
+    expect.loaded_orders[MAX_ID] = (customer_id, product_id, 10000)
+    lines.append(
+        order_line(
+            order(910000123, ordered_at="2028-02-29T10:00:00Z", updated_at="2028-02-29T10:00:00Z")
+        )
+    )
+    expect.loaded_orders[910000123] = (customer_id, product_id, 2)
     write(folder / "orders_bait.csv", "\n".join(lines) + "\n")
 
     # 3. ragged rows of any width and a broken quote; the good rows around them load
@@ -201,6 +235,14 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
     expect.loaded_customers[customer_id] = ("France", "Paris")
     expect.rejected_rows[("customers_swapped.csv", 2)] = "email is not"
     expect.rejected_rows[("customers_swapped.csv", 3)] = "gender is not"
+    write(
+        customers / "customers_impossible_dates.csv",
+        "customer_id,first_name,last_name,email,gender,country,city,signup_date,updated_at\n"
+        f"{customer_id},Cy,Doe,cy@example.com,Male,France,Nice,2026-02-29,{STAMP}\n"
+        f"{customer_id},Cy,Doe,cy@example.com,Male,France,Nice,2025-04-31,{STAMP}\n",
+    )
+    expect.rejected_rows[("customers_impossible_dates.csv", 1)] = "signup_date is not"
+    expect.rejected_rows[("customers_impossible_dates.csv", 2)] = "signup_date is not"
 
     # 8. files outside the raw layout: reported, never loaded
     write(folder / "orders_upper.CSV", header + "\n" + order_line(order(910000501)) + "\n")
@@ -212,6 +254,13 @@ def write_hostile_files(raw: Path, customer_id: int, product_id: int) -> Expecta
     expect.rejected_files["orders_nested.csv"] = "not in the raw layout"
     write(raw / "orders" / "orders_no_partition.csv", header + "\n" + order_line(order(910000503)))
     expect.rejected_files["orders_no_partition.csv"] = "not in the raw layout"
+    # partitions that name no calendar day: the file is misplaced, every other file loads
+    for day, name in (("2026-02-30", "orders_feb_30.csv"), ("2026-02-29", "orders_feb_29.csv")):
+        write(
+            raw / "orders" / f"ingest_date={day}" / name,
+            header + "\n" + order_line(order(910000504)) + "\n",
+        )
+        expect.rejected_files[name] = f"the partition ingest_date={day} is not a calendar date"
     return expect
 
 

@@ -86,6 +86,17 @@ def _s3_client() -> Any:
     return boto3.client("s3")
 
 
+def _in_layout(relative: str) -> bool:
+    """In the raw layout, with a partition that is a calendar date (not ingest_date=2026-02-30)."""
+    if not LAYOUT.fullmatch(relative):
+        return False
+    try:
+        dt.date.fromisoformat(relative.split("/")[1].removeprefix("ingest_date="))
+    except ValueError:
+        return False
+    return True
+
+
 def read_raw_files(raw_root: str) -> list[RawFile]:
     """Every entity file under raw_root (a folder or s3://bucket/prefix) that bronze loads: in
     the raw layout (``<entity>/ingest_date=YYYY-MM-DD/<name>.csv`` or ``.csv.gz``) and UTF-8
@@ -102,14 +113,14 @@ def read_raw_files(raw_root: str) -> list[RawFile]:
                 for item in page.get("Contents", []):
                     key = item["Key"]
                     relative = key[len(entity_prefix) - len(entity) - 1 :]
-                    if LAYOUT.fullmatch(relative):
+                    if _in_layout(relative):
                         body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
                         blobs.append((entity, f"s3://{bucket}/{key}", body))
     else:
         root = Path(raw_root)
         for entity in ENTITIES:
             for path in (root / entity).rglob("*"):
-                if path.is_file() and LAYOUT.fullmatch(path.relative_to(root).as_posix()):
+                if path.is_file() and _in_layout(path.relative_to(root).as_posix()):
                     blobs.append((entity, str(path), path.read_bytes()))
     files: list[RawFile] = []
     for entity, location, data in blobs:
@@ -134,7 +145,7 @@ def _timestamp(value: str) -> dt.datetime:
 # The value rules of the raw contract, written here independently of the sources YAML.
 TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?"
 )
 PAYMENT_METHODS = {
     "Credit Card",
@@ -170,7 +181,8 @@ def _is_date(value: str) -> bool:
 
 
 def _is_price(value: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,16}([.][0-9]{1,2})?", value) is not None
+    # at most 12 integer digits: quantity (<= 10,000) x unit_price fits decimal(18,2)
+    return re.fullmatch(r"[0-9]{1,12}([.][0-9]{1,2})?", value) is not None
 
 
 def _is_quantity(value: str) -> bool:

@@ -42,7 +42,7 @@ raw_rows as (
     select
         *,
         {{ raw_scan_position() }} as _scan_position
-    from {{ source('raw', entity) }}
+    from {{ raw_file_rows(source('raw', entity)) }}
     where _file_path in ({{ bronze_sql_list(files) }})
 ),
 

@@ -1,21 +1,6 @@
-{#- The materialization of silver models merged on a key: `incremental` (strategy merge) where
-    the engine can MERGE (DuckDB, Databricks/Delta). Plain Spark on parquet cannot MERGE: it
-    rebuilds the table, which gives the same rows. Databricks specifics go in databricks__. -#}
+{#- The materialization of the models merged on a key (silver facts and dimensions, the
+    incremental gold models): `incremental` on every engine, since every target can MERGE
+    (DuckDB, Delta on Databricks and on local Spark). Kept as the one place the models name it. -#}
 {% macro merge_or_table_materialization() %}
-    {{ return(adapter.dispatch('merge_or_table_materialization')()) }}
-{% endmacro %}
-
-
-{% macro default__merge_or_table_materialization() %}
-    {{ return('incremental') }}
-{% endmacro %}
-
-
-{% macro spark__merge_or_table_materialization() %}
-    {{ return('table') }}
-{% endmacro %}
-
-
-{% macro databricks__merge_or_table_materialization() %}
     {{ return('incremental') }}
 {% endmacro %}

@@ -35,8 +35,8 @@
 {% endmacro %}
 
 
-{#- Spark and Databricks: the binaryFile table staged beside the raw source (stage_raw_source);
-    its content column is never selected, so no file is read. -#}
+{#- Local Spark: the binaryFile view staged beside the raw source (stage_raw_source); its
+    content column is never selected, so no file is read. -#}
 {% macro spark__raw_file_listing(raw_relation) %}
     select
         '{{ raw_relation.identifier }}' as entity,
@@ -44,4 +44,20 @@
         cast(length as bigint) as file_size,
         cast(`modificationTime` as timestamp) as modified_at
     from {{ raw_relation.incorporate(path={'identifier': raw_relation.identifier ~ '__listing'}) }}
+{% endmacro %}
+
+
+{#- Databricks: read_files over the entity folder as binaryFile, by path (READ FILES on the
+    external location; no table), without the content column, so no file is read. Every file
+    under the folder, at any depth. -#}
+{% macro databricks__raw_file_listing(raw_relation) %}
+    select
+        '{{ raw_relation.identifier }}' as entity,
+        path as file_path,
+        cast(length as bigint) as file_size,
+        cast(`modificationTime` as timestamp) as modified_at
+    from read_files(
+        {{ sql_string_literal(raw_location(raw_relation.identifier) ~ '/') }},
+        format => 'binaryFile'
+    )
 {% endmacro %}

@@ -18,6 +18,7 @@
     temporary table <relation>__rejects by store_rejects; bronze quarantines such a file
     whole. -#}
 {% macro duckdb__stage_raw_source(relation, location, field_count) %}
+    {%- do adapter.create_schema(relation) -%}
     {%- set pattern = location ~ '/**' -%}
     {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] -%}
     {%- call statement('stage_raw_source', auto_begin=false) -%}
@@ -63,23 +64,24 @@
 {% endmacro %}
 
 
-{#- Spark and Databricks: an external CSV table over the entity folder (every field a string;
-    PERMISSIVE mode pads a short row with nulls and keeps a long one; multiLine for quoted line
-    breaks, which also keeps one reader per file, in file order; every file under the folder,
-    gzip included, bronze picks the files; bytes that are not UTF-8 become U+FFFD), refreshed
-    so new files are listed, a view adding the file path, and a binaryFile table over the same
-    folder for the file listing (path, size, modification time; the content is not read). -#}
+{#- Local Spark: no table over the raw zone, only session views (global temporary views, the
+    `global_temp` schema of the raw source on this target), gone when dbt's process ends:
+    <relation>__files reads every file under the folder as CSV (every field a string; PERMISSIVE
+    mode pads a short row with nulls and keeps a long one; multiLine for quoted line breaks,
+    which also keeps one reader per file, in file order; gzip included, bronze picks the files;
+    bytes that are not UTF-8 become U+FFFD), <relation>__listing lists the same folder
+    (binaryFile: path, size, modification time; the content is never selected), and
+    <relation> adds the file path. Recreated on every run, so new files are listed. -#}
 {% macro spark__stage_raw_source(relation, location, field_count) %}
-    {%- set files_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__files'}) -%}
-    {%- set listing_relation = relation.incorporate(path={'identifier': relation.identifier ~ '__listing'}) -%}
-    {%- call statement('stage_raw_source_table') -%}
-        create table if not exists {{ files_relation }} (
+    {%- call statement('stage_raw_source_files', auto_begin=false) -%}
+        create or replace global temporary view {{ relation.identifier }}__files (
             {%- for position in range(1, field_count + 1) %}
             field_{{ position }} string{{ ',' if not loop.last }}
             {%- endfor %}
         )
         using csv
         options (
+            path {{ sql_string_literal(location ~ '/') }},
             header 'false',
             mode 'PERMISSIVE',
             multiLine 'true',
@@ -87,28 +89,35 @@
             escape '"',
             recursiveFileLookup 'true'
         )
-        location {{ sql_string_literal(location ~ '/') }}
     {%- endcall -%}
-    {%- call statement('stage_raw_source_listing') -%}
-        create table if not exists {{ listing_relation }}
+    {%- call statement('stage_raw_source_listing', auto_begin=false) -%}
+        create or replace global temporary view {{ relation.identifier }}__listing
         using binaryFile
-        options (recursiveFileLookup 'true')
-        location {{ sql_string_literal(location ~ '/') }}
+        options (
+            path {{ sql_string_literal(location ~ '/') }},
+            recursiveFileLookup 'true'
+        )
     {%- endcall -%}
-    {%- call statement('stage_raw_source_refresh') -%}
-        refresh table {{ files_relation }}
-    {%- endcall -%}
-    {%- call statement('stage_raw_source_refresh_listing') -%}
-        refresh table {{ listing_relation }}
-    {%- endcall -%}
-    {%- call statement('stage_raw_source_view') -%}
-        create or replace view {{ relation }} as
+    {%- call statement('stage_raw_source_view', auto_begin=false) -%}
+        create or replace global temporary view {{ relation.identifier }} as
         select
             {%- for position in range(1, field_count + 1) %}
             field_{{ position }},
             {%- endfor %}
-            {#- the metadata path is URI-encoded (space %20, % %25); the listing's is not -#}
-            url_decode(replace(_metadata.file_path, '+', '%2B')) as _file_path
-        from {{ files_relation }}
+            {#- the file's path as the listing has it: input_file_name() (a view hides the
+                _metadata column of the files it reads) is URI-encoded (space %20, % %25) and
+                writes a local file as file:///, the listing as file:/ -#}
+            regexp_replace(
+                url_decode(replace(input_file_name(), '+', '%2B')), '^file:///', 'file:/'
+            ) as _file_path
+        from {{ relation.incorporate(path={'identifier': relation.identifier ~ '__files'}) }}
     {%- endcall -%}
+{% endmacro %}
+
+
+{#- Databricks: nothing is staged and no table or view is registered over the raw zone (Unity
+    Catalog accepts no binaryFile table and no overlapping tables): bronze reads the files by
+    path with read_files (raw_staged_rows, raw_file_listing), which needs only READ FILES on
+    the raw zone's external location. -#}
+{% macro databricks__stage_raw_source(relation, location, field_count) %}
 {% endmacro %}

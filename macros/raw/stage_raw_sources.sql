@@ -1,5 +1,6 @@
 {#- on-run-start: (re)create the staged relation of every raw source, so that `dbt build` needs
-    no other command. The engine-specific work is in stage_raw_source. -#}
+    no other command. The engine-specific work (and the schema, where an engine needs one) is
+    in stage_raw_source. -#}
 {% macro stage_raw_sources() %}
     {%- if execute -%}
         {%- for node in graph.sources.values() | selectattr('source_name', 'equalto', 'raw') -%}
@@ -8,7 +9,6 @@
                 schema=node.schema,
                 identifier=node.identifier,
             ) -%}
-            {%- do adapter.create_schema(relation) -%}
             {%- do stage_raw_source(
                 relation,
                 raw_location(node.name),

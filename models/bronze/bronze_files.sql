@@ -40,7 +40,11 @@ classified_files as (
 located_files as (
     select
         *,
-        source_file like entity || '/ingest_date=%' as is_in_layout
+        source_file like entity || '/ingest_date=%' as is_in_layout,
+        -- null when the partition names no calendar day (ingest_date=2026-02-30): a try_cast,
+        -- so such a file is quarantined instead of failing the cast (and the run)
+        try_cast(regexp_extract(source_file, 'ingest_date=([0-9-]{10})/', 1) as date)
+            as partition_date
     from classified_files
 ),
 
@@ -83,22 +87,23 @@ final as (
         entity,
         file_path,
         source_file,
-        case
-            when
-                is_in_layout
-                then cast(regexp_extract(source_file, 'ingest_date=([0-9-]{10})/', 1) as date)
-        end as ingest_date,
+        case when is_in_layout then partition_date end as ingest_date,
         file_size,
         modified_at,
         case
             when was_seen then 'changed'
-            when is_in_layout then 'new'
+            when is_in_layout and partition_date is not null then 'new'
             else 'misplaced'
         end as file_status,
         case
             when was_seen then 'file changed after it was loaded: its first load stands'
             when not is_in_layout
                 then 'not in the raw layout <entity>/ingest_date=YYYY-MM-DD/<name>.csv[.gz]'
+            when partition_date is null
+                then
+                    'not in the raw layout: the partition '
+                    || regexp_extract(source_file, '(ingest_date=[^/]*)/', 1)
+                    || ' is not a calendar date'
         end as file_reason,
         '{{ invocation_id }}' as _run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at

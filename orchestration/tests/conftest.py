@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from orchestration.tests.helpers import (
     run_dbt_commands,
     run_pipeline,
     running_smtp_server,
+    validated_bundle,
 )
 
 
@@ -73,7 +75,17 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
 
 
 @pytest.fixture(scope="session")
-def dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtParse]:
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The bundle as the real Databricks CLI resolves it per target (`bundle validate -o json`
+    against a stand-in workspace on loopback; see databricks_cli.py)."""
+    home = tmp_path_factory.mktemp("cli-home")
+    return {target: validated_bundle(target, home) for target in ("dev", "prod")}
+
+
+@pytest.fixture(scope="session")
+def dbt_parses(
+    tmp_path_factory: pytest.TempPathFactory, bundles: dict[str, dict[str, Any]]
+) -> dict[str, DbtParse]:
     """Offline `dbt parse` of the project, run concurrently once per session: every target of
     profiles.yml.example (`dev` / `prod` Databricks, `local` DuckDB, `spark`), and `job-dev` /
     `job-prod` with the bundle job's own arguments and profiles; then `dbt ls` for `dev` and
@@ -85,7 +97,7 @@ def dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtParse]:
         for target in ("dev", "prod", "local", "spark")
     }
     for target in ("dev", "prod"):
-        profiles_dir, commands = job_dbt_task(target)
+        profiles_dir, commands = job_dbt_task(bundles[target])
         options = {command_options(command) for command in commands}
         assert len(options) == 1, f"the job's dbt commands differ in their options: {options}"
         parses[f"job-{target}"] = DbtParse(

@@ -174,19 +174,20 @@ DATABRICKS_ENV = {
 }
 
 
-# The bundle as a deployer would pass it, per target (see test_bundle.py).
+# The bundle's variables as a deployer passes them (`--var`), per target (see test_bundle.py).
 BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
 
 
 SERVICE_PRINCIPAL = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 
 
-DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
+DEPLOY_VARIABLES: dict[str, dict[str, str]] = {
     "dev": BUNDLE_VARIABLES,
     "prod": {
         **BUNDLE_VARIABLES,
         "service_principal": SERVICE_PRINCIPAL,
-        "dashboard_subscribers": [{"user_name": "kpi-readers@example.com"}],
+        "ops_email": "lakehouse-ops@example.com",
+        "kpi_destination_id": "3f8e2a6c-1b4d-4e5f-9a7b-0c1d2e3f4a5b",
     },
 }
 
@@ -251,15 +252,42 @@ def run_dbt_commands(commands: list[list[str]], env: dict[str, str]) -> list[str
     return outputs
 
 
-def job_dbt_task(target: str) -> tuple[Path, list[str]]:
-    """The bundle job's profiles folder (resolved as the task does) and its dbt commands."""
-    from orchestration.bundle import resolved_resources
+# Who deploys each target: a developer deploys dev; prod is deployed as its service principal
+# (OAuth M2M from CI), whose SCIM userName is its application ID.
+DEPLOYERS = {"dev": "jdoe@example.com", "prod": SERVICE_PRINCIPAL}
 
-    variables = DEPLOY_VARIABLES[target]
-    resources = resolved_resources(target, variables=variables, current_user=FAKE_USER)
-    job = resources["jobs"]["lakehouse_job"]
+
+def validated_bundle(
+    target: str, home: Path, variables: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The bundle as the real Databricks CLI resolves it for `target` (`databricks bundle
+    validate -o json`, against the stand-in workspace, deployed by DEPLOYERS[target])."""
+    from orchestration.tests.databricks_cli import run_cli, stand_in_workspace, var_flags
+
+    with stand_in_workspace(DEPLOYERS[target]) as workspace:
+        run = run_cli(
+            workspace,
+            "bundle",
+            "validate",
+            "-t",
+            target,
+            "-o",
+            "json",
+            *var_flags(variables or DEPLOY_VARIABLES[target]),
+            home=home,
+        )
+    assert run.returncode == 0, run.stderr
+    return run.json()
+
+
+def job_dbt_task(bundle: dict[str, Any]) -> tuple[Path, list[str]]:
+    """The job's profiles folder in this repository and its dbt commands, from a validated
+    bundle: the CLI translates project_directory to the workspace folder of the synced files
+    (the repository root); profiles_directory stays relative to the project."""
+    job = bundle["resources"]["jobs"]["lakehouse_job"]
     dbt_task = next(task["dbt_task"] for task in job["tasks"] if "dbt_task" in task)
-    project = (job["_file"].parent / dbt_task["project_directory"]).resolve()
+    synced = Path(bundle["workspace"]["file_path"])
+    project = REPO_ROOT / Path(dbt_task["project_directory"]).relative_to(synced)
     return project / dbt_task["profiles_directory"], dbt_task["commands"]
 
 

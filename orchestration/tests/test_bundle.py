@@ -1,12 +1,12 @@
-"""The Databricks Asset Bundle loads into the official `databricks-bundles` classes, per target.
+"""The Databricks Asset Bundle, checked by the real Databricks CLI per target.
 
-The classes reject unknown fields and wrong enum values, so a typo in the job or dashboard YAML
-fails here instead of at `databricks bundle deploy`. The bundle is first resolved for a target
-the way the Databricks CLI does (orchestration/bundle.py: target overrides, variables with a
-made-up current user, development-mode presets, run_as, top-level permissions);
-`${resources.*}` references stay strings (the classes accept them).
-What this cannot prove without a workspace: that the CLI accepts databricks.yml's top-level keys
-(checked here by hand against the documented set) and that the API accepts the dashboard JSON.
+`make databricks-cli` builds the CLI at the pinned version from its Go module; the tests run
+`databricks bundle validate` and `bundle summary` against a stand-in of the workspace API on
+loopback (orchestration/tests/databricks_cli.py: who the deployer is, and the bundle folder),
+with the variables a deployer passes. What the CLI resolves (target overrides, variables,
+development-mode presets, run_as, top-level permissions, path translation) is then loaded into
+the official `databricks-bundles` classes, which reject unknown fields and bad enum values.
+What only a workspace can tell is listed in docs/databricks.md.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,116 +22,211 @@ import yaml
 from databricks.bundles.dashboards import Dashboard
 from databricks.bundles.jobs import Job
 
-from orchestration.bundle import (
+from orchestration.tests.databricks_cli import (
     BUNDLE_ROOT,
-    REFERENCE,
-    BundleVariableError,
-    load_bundle_config,
-    resolved_bundle,
-    resolved_resources,
-    without_file,
+    CLI,
+    REPO_ROOT,
+    run_cli,
+    stand_in_workspace,
+    var_flags,
 )
-
-REPO_ROOT = BUNDLE_ROOT.parent
+from orchestration.tests.helpers import DEPLOY_VARIABLES, DEPLOYERS, SERVICE_PRINCIPAL
 
 TARGETS = ("dev", "prod")
-# The variables a deployer must pass (`--var` or BUNDLE_VAR_<name>): no default, and no value
-# in the target.
-REQUIRED_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
-SERVICE_PRINCIPAL = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"  # an application ID
-PROD_SUBSCRIBERS = [{"user_name": "kpi-readers@example.com"}]
-DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
-    "dev": REQUIRED_VARIABLES,
-    "prod": {
-        **REQUIRED_VARIABLES,
-        "service_principal": SERVICE_PRINCIPAL,
-        "dashboard_subscribers": PROD_SUBSCRIBERS,
-    },
-}
-FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
-# The CLI's levels for top-level `permissions` (apply_bundle_permissions.go, validatePermissions).
+DEV_USER = DEPLOYERS["dev"]
+# The levels of top-level `permissions` (the CLI's apply_bundle_permissions.go).
 TOP_LEVEL_PERMISSION_LEVELS = {"CAN_MANAGE", "CAN_VIEW", "CAN_RUN"}
+# Fields the CLI adds to a job when it deploys it (not part of the job's own definition).
+DEPLOYMENT_FIELDS = ("deployment", "edit_mode", "format")
+INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-databricks-cli.sh"
 
 
-def resources_for(target: str) -> dict[str, dict[str, Any]]:
-    return resolved_resources(target, variables=DEPLOY_VARIABLES[target], current_user=FAKE_USER)
+def job_body(job: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in job.items() if key not in DEPLOYMENT_FIELDS}
 
 
-def bundle_for(target: str) -> dict[str, Any]:
-    return resolved_bundle(target, variables=DEPLOY_VARIABLES[target], current_user=FAKE_USER)
+def load_job(bundles: dict[str, Any], target: str, key: str = "lakehouse_job") -> Job:
+    return Job.from_dict(job_body(bundles[target]["resources"]["jobs"][key]))
 
 
-def unresolved_references(value: Any) -> set[str]:
-    text = json.dumps(value, default=str)
-    return {match.group(1) for match in REFERENCE.finditer(text)}
+def tasks_by_key(job: Job) -> dict[str, Any]:
+    return {task.task_key: task for task in job.tasks}
 
 
-def test_databricks_yml_top_level_and_targets():
+def cli(target: str, *args: str, home: Path, deployer: str | None = None, **kwargs: Any):
+    with stand_in_workspace(deployer or DEPLOYERS[target]) as workspace:
+        run = run_cli(workspace, *args, home=home, **kwargs)
+    return run, workspace
+
+
+def test_the_cli_is_the_pinned_version_and_satisfies_the_bundle():
+    """The CLI built by `make databricks-cli` is the version the setup pins, and it satisfies
+    the bundle's databricks_cli_version (the CLI itself refuses the bundle otherwise)."""
+    pinned = re.search(r"^version=(\S+)$", INSTALL_SCRIPT.read_text(), re.MULTILINE)
+    assert pinned, INSTALL_SCRIPT
+    version = subprocess.run([str(CLI), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == f"Databricks CLI v{pinned.group(1)}"
+    constraint = yaml.safe_load((BUNDLE_ROOT / "databricks.yml").read_text())["bundle"][
+        "databricks_cli_version"
+    ]
+    minimum = re.fullmatch(r">=\s*(\d+)\.(\d+)\.(\d+)", constraint)
+    assert minimum, constraint
+    installed = tuple(int(part) for part in pinned.group(1).split("."))
+    # dashboards' dataset_catalog / dataset_schema are new in v0.281.0
+    assert installed >= tuple(int(part) for part in minimum.groups()) >= (0, 281, 0)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_validate_accepts_each_target_with_nothing_to_warn(target, tmp_path):
+    run, workspace = cli(
+        target,
+        "bundle",
+        "validate",
+        "-t",
+        target,
+        *var_flags(DEPLOY_VARIABLES[target]),
+        home=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Validation OK!" in run.stdout, run.stdout
+    # no warning or recommendation (the stand-in's host metadata line aside)
+    problems = [
+        line
+        for line in run.stderr.splitlines()
+        if re.match(r"(Warning|Recommendation|Error)", line)
+    ]
+    assert not problems, run.stderr
+    # validating asks only who deploys and makes the bundle folder: nothing is deployed
+    asked = {path for _, path in workspace.calls}
+    assert asked <= {
+        "/.well-known/databricks-config",
+        "/api/2.0/preview/scim/v2/Me",
+        "/api/2.0/workspace/get-status",
+        "/api/2.0/workspace/mkdirs",
+    } | {path for path in asked if path.startswith("/api/2.0/permissions/directories/")}, asked
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_summary_names_every_resource_of_each_target(target, tmp_path):
+    """`bundle summary` (nothing deployed yet: no ids or URLs) lists the two jobs and the
+    dashboard under the target's names."""
+    run, _ = cli(
+        target,
+        "bundle",
+        "summary",
+        "-t",
+        target,
+        "-o",
+        "json",
+        *var_flags(DEPLOY_VARIABLES[target]),
+        home=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    summary = run.json()
+    jobs = {key: job["name"] for key, job in summary["resources"]["jobs"].items()}
+    prefix = "[dev jdoe] " if target == "dev" else ""
+    assert jobs == {
+        "lakehouse_job": f"{prefix}lakehouse-{target}",
+        "lakehouse_verify": f"{prefix}lakehouse-verify-{target}",
+    }
+    dashboards = summary["resources"]["dashboards"]
+    assert set(dashboards) == {"lakehouse_kpis"}
+    assert all("id" not in job for job in summary["resources"]["jobs"].values())
+
+
+@pytest.mark.parametrize("variable", ["notification_emails", "dashboard_subscribers"])
+def test_the_cli_refuses_a_complex_variable_in_var_or_the_environment(variable, tmp_path):
+    """Lists cannot be passed as --var or BUNDLE_VAR_<name> (bundle/config/root.go,
+    bundle/config/mutator/set_variables.go): the bundle sets them per target instead."""
+    value = "ops@example.com"  # a list's one entry, as a deployer would try it
+    prod = var_flags(DEPLOY_VARIABLES["prod"])
+    flag, _ = cli("prod", "bundle", "validate", "-t", "prod", *prod, f"--var={variable}={value}",
+                  home=tmp_path)  # fmt: skip
+    assert flag.returncode != 0
+    assert f"setting variables of complex type via --var flag is not supported: {variable}" in (
+        flag.stderr
+    )
+    environment, _ = cli(
+        "prod",
+        "bundle",
+        "validate",
+        "-t",
+        "prod",
+        *prod,
+        env={f"BUNDLE_VAR_{variable}": value},
+        home=tmp_path,
+    )
+    assert environment.returncode != 0
+    assert "not supported for complex variable" in environment.stderr, environment.stderr
+
+
+@pytest.mark.parametrize(
+    ("target", "missing"),
+    [(target, name) for target in TARGETS for name in sorted(DEPLOY_VARIABLES[target])],
+)
+def test_a_deploy_without_a_required_variable_is_refused(target, missing, tmp_path):
+    """Every variable a deployer passes is required: prod names its service principal, the ops
+    address and the KPI mailing list's notification destination."""
+    passed = {k: v for k, v in DEPLOY_VARIABLES[target].items() if k != missing}
+    run, _ = cli(target, "bundle", "validate", "-t", target, *var_flags(passed), home=tmp_path)
+    assert run.returncode != 0
+    assert f"no value assigned to required variable {missing}" in run.stderr, run.stderr
+
+
+def test_databricks_yml_targets_and_variables():
     config = yaml.safe_load((BUNDLE_ROOT / "databricks.yml").read_text())
-    documented = {"bundle", "include", "sync", "variables", "targets", "workspace", "resources"}
-    assert set(config) <= documented, set(config) - documented
     assert set(config["targets"]) == set(TARGETS)
     assert config["targets"]["dev"]["mode"] == "development"
     assert config["targets"]["dev"].get("default") is True
     assert config["targets"]["prod"]["mode"] == "production"
-    # Keys of a target in the CLI's bundle JSON schema (bundle/schema/jsonschema.json, Target).
-    target_keys = {"mode", "default", "workspace", "variables", "run_as", "permissions"}
-    target_keys |= {"presets", "resources", "bundle", "sync", "artifacts", "git", "cluster_id"}
-    for target in TARGETS:
-        assert set(config["targets"][target]) <= target_keys, target
-    required = {name for name, spec in config["variables"].items() if "default" not in spec}
-    for target in TARGETS:
-        # Everything without a default is either set by the target or passed by the deployer.
-        in_target = set(config["targets"][target].get("variables", {}))
-        assert required - in_target == set(DEPLOY_VARIABLES[target]), target
     for name, spec in config["variables"].items():
         assert spec.get("description"), f"variable {name} needs a description"
-    # The catalog differs per environment.
-    catalogs = {config["targets"][target]["variables"]["catalog"] for target in TARGETS}
-    assert len(catalogs) == len(TARGETS)
+        if spec.get("type") == "complex":  # never passed on the command line: set per target
+            assert all(name in config["targets"][t]["variables"] for t in TARGETS), name
+    required = {name for name, spec in config["variables"].items() if "default" not in spec}
+    for target in TARGETS:
+        in_target = set(config["targets"][target].get("variables", {}))
+        assert required - in_target == set(DEPLOY_VARIABLES[target]), target
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_every_job_loads_into_the_bundle_classes(target):
-    jobs = resources_for(target)["jobs"]
+def test_every_job_loads_into_the_bundle_classes(target, bundles):
+    jobs = bundles[target]["resources"]["jobs"]
     assert set(jobs) == {"lakehouse_job", "lakehouse_verify"}
-    for key, raw in jobs.items():
-        body = without_file(raw)
-        assert unresolved_references(body) <= {"resources.dashboards.lakehouse_kpis.id"}, key
-        job = Job.from_dict(body)  # raises on unknown fields and bad enum values
+    for key in jobs:
+        job = load_job(bundles, target, key)  # raises on unknown fields and bad enum values
         assert job.schedule is not None and job.schedule.quartz_cron_expression
         assert job.schedule.timezone_id == "UTC"
         notifications = job.email_notifications
         assert notifications is not None
-        if target == "dev":  # prod's addresses are deployment input (default: none)
-            assert notifications.on_failure == [FAKE_USER["userName"]]
-            if key == "lakehouse_job":  # the weekly verification mails failures only
-                assert notifications.on_success == [FAKE_USER["userName"]]
+        expected = {"dev": [DEV_USER], "prod": [DEPLOY_VARIABLES["prod"]["ops_email"]]}[target]
+        assert notifications.on_failure == expected
+        if key == "lakehouse_job":  # the weekly verification mails failures only
+            assert notifications.on_success == expected
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
-    raw = resources_for(target)["jobs"]["lakehouse_job"]
-    job = Job.from_dict(without_file(raw))
-    tasks = {task.task_key: task for task in job.tasks}
-    assert list(tasks) == ["prepare_dbt_state", "dbt_build", "refresh_dashboard"]
+def test_job_tasks_run_dbt_then_refresh_the_dashboard(target, bundles):
+    job = load_job(bundles, target)
+    tasks = tasks_by_key(job)
+    assert set(tasks) == {"prepare_dbt_state", "dbt_build", "refresh_dashboard"}
 
     prepare = tasks["prepare_dbt_state"]
-    assert prepare.depends_on == []
+    assert not prepare.depends_on
     python = prepare.spark_python_task
-    assert python.python_file.endswith("dbt_state.py")
+    files = bundles[target]["workspace"]["file_path"]
+    assert python.python_file == f"{files}/orchestration/dbt_state.py"
     assert python.parameters[0] == "--state-path"
     state_path = python.parameters[1]
-    assert state_path.startswith("/Volumes/") and state_path.endswith(
-        f"{target}_{FAKE_USER['short_name']}"
-    )
+    catalog = {"dev": "lakehouse_dev", "prod": "lakehouse"}[target]
+    # the state of the last successful build: the developer's own in dev; in prod the same
+    # whoever deployed
+    expected = {"dev": "dev_jdoe", "prod": "prod"}[target]
+    assert state_path == f"/Volumes/{catalog}/ops/dbt_state/{expected}"
 
     dbt = tasks["dbt_build"]
     assert [dependency.task_key for dependency in dbt.depends_on] == ["prepare_dbt_state"]
     assert dbt.environment_key in {environment.environment_key for environment in job.environments}
-    environment = next(e for e in job.environments if e.environment_key == dbt.environment_key)
-    pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
-    assert pins == [f"dbt-databricks=={locked_versions()['dbt-databricks']}"]
     commands = dbt.dbt_task.commands
     assert [command.split()[:3] for command in commands] == [
         ["dbt", "source", "freshness"],
@@ -144,81 +240,63 @@ def test_job_tasks_run_dbt_then_refresh_the_dashboard(target):
     assert f"--target-path {state_path}" in commands[2]
     assert all(f"--target {target}" in command for command in commands)
     assert dbt.dbt_task.warehouse_id is None, "warehouse_id would replace our profiles"
+    # the CLI translates the project folder to the synced repository root
+    assert dbt.dbt_task.project_directory == files
+    assert (REPO_ROOT / dbt.dbt_task.profiles_directory / "profiles.yml").is_file()
 
     refresh = tasks["refresh_dashboard"]
     assert [dependency.task_key for dependency in refresh.depends_on] == ["dbt_build"]
     assert refresh.run_if.value == "ALL_SUCCESS"
     dashboard_task = refresh.dashboard_task
     assert str(dashboard_task.dashboard_id) == "${resources.dashboards.lakehouse_kpis.id}"
-    assert dashboard_task.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
+    assert dashboard_task.warehouse_id == DEPLOY_VARIABLES[target]["warehouse_id"]
     assert dashboard_task.subscription is not None
-    subscribers = [subscriber.user_name for subscriber in dashboard_task.subscription.subscribers]
-    expected = {"dev": [FAKE_USER["userName"]], "prod": ["kpi-readers@example.com"]}[target]
-    assert subscribers == expected
+    subscribers = [s.as_dict() for s in dashboard_task.subscription.subscribers]
+    # dev: the developer; prod: the KPI mailing list as a notification destination
+    assert (
+        subscribers
+        == {
+            "dev": [{"user_name": DEV_USER}],
+            "prod": [{"destination_id": DEPLOY_VARIABLES["prod"]["kpi_destination_id"]}],
+        }[target]
+    )
 
 
-def test_job_paths_resolve_like_the_cli_does():
-    """The CLI resolves a task's relative paths against the YAML file that holds them and
-    requires them inside the sync root (bundle/config/mutator/translate_paths.go); the sync root
-    is the common ancestor of the bundle root and `sync.paths` (sync_infer_root.go)."""
-    config = load_bundle_config()
-    sync_root = BUNDLE_ROOT
-    for path in config["sync"]["paths"]:
-        candidate = (BUNDLE_ROOT / path).resolve()
-        if candidate in sync_root.parents:
-            sync_root = candidate
-    assert sync_root == REPO_ROOT
-
-    job = config["resources"]["jobs"]["lakehouse_job"]
-    dbt_task = next(task["dbt_task"] for task in job["tasks"] if "dbt_task" in task)
-    project = (job["_file"].parent / dbt_task["project_directory"]).resolve()
-    assert project == REPO_ROOT and (project / "dbt_project.yml").is_file()
-    assert project.is_relative_to(sync_root)
-    # profiles_directory is not rewritten by the CLI: it is relative to the project directory.
-    profiles = project / dbt_task["profiles_directory"] / "profiles.yml"
-    assert profiles.is_file()
-    # The CLI does not upload git-ignored files: the job's profiles must not be ignored.
-    for path in (profiles, project / "dbt_project.yml"):
+def test_the_synced_files_hold_the_project_and_not_git_ignored_profiles():
+    """The CLI uploads the sync root (the repository, `sync.paths: [..]`) without git-ignored
+    files: the dbt project and the job's profiles must not be ignored."""
+    profiles = REPO_ROOT / "orchestration" / "dbt_profiles" / "profiles.yml"
+    for path in (profiles, REPO_ROOT / "dbt_project.yml"):
         ignored = subprocess.run(
             ["git", "check-ignore", "-q", str(path)], cwd=REPO_ROOT, check=False
         )
         assert ignored.returncode == 1, f"{path} is git-ignored and would not be deployed"
     profile = yaml.safe_load(profiles.read_text())
-    project_profile = yaml.safe_load((project / "dbt_project.yml").read_text())["profile"]
+    project_profile = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["profile"]
     assert set(profile[project_profile]["outputs"]) == set(TARGETS)
-
-    dashboard = config["resources"]["dashboards"]["lakehouse_kpis"]
-    assert (dashboard["_file"].parent / dashboard["file_path"]).is_file()
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_every_dashboard_loads_into_the_bundle_classes(target):
-    dashboards = resources_for(target)["dashboards"]
+def test_every_dashboard_loads_into_the_bundle_classes(target, bundles):
+    dashboards = bundles[target]["resources"]["dashboards"]
     assert set(dashboards) == {"lakehouse_kpis"}
-    raw = dashboards["lakehouse_kpis"]
-    body = without_file(raw)
-    assert unresolved_references(body) == set()
+    body = {k: v for k, v in dashboards["lakehouse_kpis"].items() if k != "serialized_dashboard"}
     dashboard = Dashboard.from_dict(body)
     expected_catalog = {"dev": "lakehouse_dev", "prod": "lakehouse"}[target]
-    expected_schema = {"dev": f"{FAKE_USER['short_name']}_gold", "prod": "gold"}[target]
+    expected_schema = {"dev": "jdoe_gold", "prod": "gold"}[target]
     assert dashboard.dataset_catalog == expected_catalog
     assert dashboard.dataset_schema == expected_schema
-    assert dashboard.warehouse_id == REQUIRED_VARIABLES["warehouse_id"]
+    assert dashboard.warehouse_id == DEPLOY_VARIABLES[target]["warehouse_id"]
+    # the CLI read the dashboard file it deploys
+    serialized = json.loads(dashboards["lakehouse_kpis"]["serialized_dashboard"])
+    assert serialized == load_dashboard()
     # Viewers query with their own credentials (the CLI defaults embed_credentials to false,
     # and refuses it with a run_as identity other than the deployer).
     assert not dashboard.embed_credentials
 
 
-@pytest.mark.parametrize(
-    ("target", "missing"),
-    [(target, name) for target in TARGETS for name in sorted(DEPLOY_VARIABLES[target])],
-)
-def test_a_deploy_without_a_required_variable_is_refused(target, missing):
-    """A prod deploy must name its service principal and its dashboard subscribers: a prod
-    subscription without subscribers cannot be deployed by omission."""
-    passed = {k: v for k, v in DEPLOY_VARIABLES[target].items() if k != missing}
-    with pytest.raises(BundleVariableError, match=missing):
-        resolved_resources(target, variables=passed, current_user=FAKE_USER)
+def load_dashboard() -> dict[str, Any]:
+    return json.loads((BUNDLE_ROOT / "resources" / "lakehouse_kpis.lvdash.json").read_text())
 
 
 def locked_versions() -> dict[str, str]:
@@ -228,61 +306,66 @@ def locked_versions() -> dict[str, str]:
     return {name.strip().lower(): version.strip() for name, version in pins}
 
 
-def test_the_job_installs_the_locked_dbt_versions():
-    """One source of truth: each package of the job's environment is pinned to the version
+# What the serverless environment must pin, all at requirements.lock's versions: dbt and its
+# adapter, and the libraries of theirs whose versions would otherwise float.
+PINNED_PACKAGES = {
+    "dbt-core",
+    "dbt-databricks",
+    "dbt-adapters",
+    "dbt-common",
+    "databricks-sql-connector",
+}
+
+
+@pytest.mark.parametrize("job_key", ["lakehouse_job", "lakehouse_verify"])
+def test_the_jobs_install_the_locked_versions(job_key, bundles):
+    """One source of truth: every package of a job's environment is pinned to the version
     requirements.lock installs locally (and every test here runs with)."""
-    job = load_bundle_config()["resources"]["jobs"]["lakehouse_job"]
-    (environment,) = job["environments"]
-    dependencies = environment["spec"]["dependencies"]
-    assert {dependency.split("==")[0] for dependency in dependencies} >= {"dbt-databricks"}
+    job = load_job(bundles, "prod", job_key)
+    (environment,) = job.environments
+    dependencies = environment.spec.dependencies
     locked = locked_versions()
+    pinned = {}
     for dependency in dependencies:
-        name, _, version = dependency.partition("==")
-        assert version == locked[name.lower()], f"{dependency}: requirements.lock has {locked}"
+        name, separator, version = dependency.partition("==")
+        assert separator, f"{dependency} is not pinned"
+        pinned[name.lower()] = version
+    assert set(pinned) == PINNED_PACKAGES
+    assert pinned == {name: locked[name] for name in PINNED_PACKAGES}
 
 
-def test_the_bundle_requires_a_cli_that_knows_its_fields():
-    """Dashboards' dataset_catalog / dataset_schema exist from Databricks CLI v0.281.0 on (the
-    CLI's commit b6349a4, first released in v0.281.0); older CLIs fail `bundle validate`."""
-    config = load_bundle_config()
-    assert "dataset_catalog" in config["resources"]["dashboards"]["lakehouse_kpis"]
-    constraint = config["bundle"]["databricks_cli_version"]
-    match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.(\d+)", constraint)
-    assert match, constraint
-    assert tuple(int(part) for part in match.groups()) >= (0, 281, 0)
-
-
-def test_the_weekly_verification_runs_the_history_wide_tests():
-    """The checks whose scope is all of history leave the daily build for a weekly job."""
-    verify = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_verify"]))
+def test_the_weekly_verification_runs_the_history_wide_tests_and_never_beside_the_daily_job(
+    bundles,
+):
+    """The checks whose scope is all of history leave the daily build for a weekly job, which
+    starts two hours before the daily job and is stopped before it starts (timeout)."""
+    verify = load_job(bundles, "prod", "lakehouse_verify")
+    daily = load_job(bundles, "prod")
     (task,) = verify.tasks
     (command,) = task.dbt_task.commands
     assert command.split()[:4] == ["dbt", "test", "--selector", "full_verification"]
     assert verify.schedule.quartz_cron_expression == "0 0 4 ? * SUN"
+    assert daily.schedule.quartz_cron_expression == "0 0 6 * * ?"
+    assert verify.timeout_seconds <= 2 * 3600 - 10 * 60
+    assert daily.timeout_seconds <= 22 * 3600  # and the daily run is over before 04:00
     assert verify.schedule.pause_status.value == "UNPAUSED"
-    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_verify"]))
-    assert dev.schedule.pause_status.value == "PAUSED"
-    environment = verify.environments[0]
-    pins = [dep for dep in environment.spec.dependencies if dep.startswith("dbt-databricks")]
-    assert pins == [f"dbt-databricks=={locked_versions()['dbt-databricks']}"]
+    assert load_job(bundles, "dev", "lakehouse_verify").schedule.pause_status.value == "PAUSED"
 
 
-def test_dev_schedules_are_paused_and_prod_runs_daily():
+def test_dev_schedules_are_paused_and_prod_runs_daily(bundles):
     """`mode: development` pauses a schedule only when the job sets no pause_status
     (apply_presets.go); prod's presets unpause it."""
-    base = load_bundle_config()["resources"]["jobs"]["lakehouse_job"]
-    assert "pause_status" not in base["schedule"], "an explicit status defeats dev's pause"
-    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_job"]))
-    prod = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_job"]))
+    base = yaml.safe_load((BUNDLE_ROOT / "resources" / "lakehouse_job.yml").read_text())
+    assert "pause_status" not in base["resources"]["jobs"]["lakehouse_job"]["schedule"]
+    dev, prod = load_job(bundles, "dev"), load_job(bundles, "prod")
     assert dev.schedule.pause_status.value == "PAUSED"
     assert prod.schedule.pause_status.value == "UNPAUSED"
-    assert dev.name == f"[dev {FAKE_USER['short_name']}] lakehouse-dev"
+    assert dev.name == "[dev jdoe] lakehouse-dev"
     assert prod.name == "lakehouse-prod"
 
 
-def test_prod_runs_as_the_service_principal_and_dev_as_the_deployer():
-    dev = Job.from_dict(without_file(resources_for("dev")["jobs"]["lakehouse_job"]))
-    prod = Job.from_dict(without_file(resources_for("prod")["jobs"]["lakehouse_job"]))
+def test_prod_runs_as_the_service_principal_and_dev_as_the_deployer(bundles):
+    dev, prod = load_job(bundles, "dev"), load_job(bundles, "prod")
     assert dev.run_as is None
     assert prod.run_as is not None
     assert prod.run_as.service_principal_name == SERVICE_PRINCIPAL
@@ -294,11 +377,11 @@ def principal(permission: dict[str, Any]) -> tuple[str, str]:
     return key, permission[key]
 
 
-def test_prod_permissions():
+def test_prod_permissions(bundles):
     """Deployers (and the service principal) manage the job, the dashboard and the root folder;
     analysts read the dashboard and have no permission on the job, so they run nothing; the
     root folder is not writable by all users (the CLI warns for /Workspace/Shared)."""
-    bundle = bundle_for("prod")
+    bundle = bundles["prod"]
     for permission in bundle["permissions"]:
         assert permission["level"] in TOP_LEVEL_PERMISSION_LEVELS, permission
     deployers = ("group_name", "lakehouse_deployers")
@@ -306,37 +389,30 @@ def test_prod_permissions():
     assert {principal(p) for p in bundle["permissions"] if p["level"] == "CAN_MANAGE"} == managers
     analysts = ("group_name", "analysts")
 
-    job = Job.from_dict(without_file(bundle["resources"]["jobs"]["lakehouse_job"]))
+    job = load_job(bundles, "prod")
     job_levels = {principal(p.as_dict()): p.level.value for p in job.permissions}
-    assert job_levels == dict.fromkeys(managers, "CAN_MANAGE")
+    # the deploying identity, the service principal, owns the job it runs as
+    assert job_levels == {
+        deployers: "CAN_MANAGE",
+        ("service_principal_name", SERVICE_PRINCIPAL): "IS_OWNER",
+    }
     assert analysts not in job_levels
 
     raw_dashboard = bundle["resources"]["dashboards"]["lakehouse_kpis"]
-    dashboard = Dashboard.from_dict(without_file(raw_dashboard))
-    dashboard_levels = {principal(p.as_dict()): p.level.value for p in dashboard.permissions}
+    dashboard_levels = {principal(p): p["level"] for p in raw_dashboard["permissions"]}
     assert dashboard_levels == {**dict.fromkeys(managers, "CAN_MANAGE"), analysts: "CAN_READ"}
 
     root = bundle["workspace"]["root_path"]
     assert root == f"/Workspace/Users/{SERVICE_PRINCIPAL}/.bundle/lakehouse/prod"
-    assert not root.startswith("/Workspace/Shared/")
     assert ("group_name", "users") not in {principal(p) for p in bundle["permissions"]}
 
 
-def test_dev_deployments_belong_to_the_developer():
+def test_dev_deployments_belong_to_the_developer(bundles):
     """No top-level permissions in dev: the job, the dashboard and ~/.bundle are the
     deployer's alone (the analysts read prod's dashboard)."""
-    bundle = bundle_for("dev")
+    bundle = bundles["dev"]
     assert "permissions" not in bundle
-    assert "root_path" not in bundle.get("workspace", {})
+    assert bundle["workspace"]["root_path"] == f"/Workspace/Users/{DEV_USER}/.bundle/lakehouse/dev"
     for kind in ("jobs", "dashboards"):
         for resource in bundle["resources"][kind].values():
             assert "permissions" not in resource
-
-
-@pytest.mark.parametrize("target", TARGETS)
-def test_no_dashboard_subscription_without_subscribers(target):
-    for job in resources_for(target)["jobs"].values():
-        for task in job["tasks"]:
-            subscription = task.get("dashboard_task", {}).get("subscription")
-            if subscription is not None:
-                assert subscription["subscribers"], (target, task["task_key"])

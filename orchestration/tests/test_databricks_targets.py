@@ -17,21 +17,11 @@ from urllib.parse import urlsplit
 import jinja2
 import pytest
 
-from orchestration.bundle import BUNDLE_ROOT, resolved_resources
+from orchestration.tests.databricks_cli import BUNDLE_ROOT
 
 CATALOGS = {"dev": "lakehouse_dev", "prod": "lakehouse"}
 LAYERS = ("bronze", "silver", "gold")
 PII_COLUMNS = {"first_name", "last_name", "email"}
-FAKE_USER = {"short_name": "jdoe", "userName": "jdoe@example.com"}
-BUNDLE_VARIABLES = {"warehouse_id": "0123456789abcdef", "raw_root": "s3://lakehouse-raw/raw"}
-DEPLOY_VARIABLES: dict[str, dict[str, Any]] = {
-    "dev": BUNDLE_VARIABLES,
-    "prod": {
-        **BUNDLE_VARIABLES,
-        "service_principal": "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
-        "dashboard_subscribers": [{"user_name": "kpi-readers@example.com"}],
-    },
-}
 
 
 def models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -129,13 +119,11 @@ def test_no_customer_pii_is_documented_in_gold(dbt_parses):
 
 
 @pytest.mark.parametrize("target", ["dev", "prod"])
-def test_the_job_writes_where_the_dashboard_reads(target, dbt_parses):
+def test_the_job_writes_where_the_dashboard_reads(target, dbt_parses, bundles):
     """The job's exact dbt arguments with its own profiles: the catalog and gold schema dbt
     writes to are the ones the bundle's dashboard reads (dataset_catalog / dataset_schema)."""
     manifest = dbt_parses[f"job-{target}"].manifest
-    variables = DEPLOY_VARIABLES[target]
-    resources = resolved_resources(target, variables=variables, current_user=FAKE_USER)
-    dashboard = resources["dashboards"]["lakehouse_kpis"]
+    dashboard = bundles[target]["resources"]["dashboards"]["lakehouse_kpis"]
     gold = [node for node in models(manifest) if layer(node) == "gold"]
     assert gold
     for node in gold:
@@ -212,20 +200,87 @@ def macro_closure(manifest: dict[str, Any], roots: list[str]) -> set[str]:
 @pytest.mark.parametrize("target", ["dev", "prod"])
 def test_freshness_runs_no_hook_that_needs_a_built_relation(target, dbt_parses):
     """The job's first command, `dbt source freshness`, runs the project hooks before any
-    `dbt build` created a schema. The only one is on-run-start's stage_raw_sources, which
-    creates the raw schema and tables it refreshes; no project hook grants on (or reads) gold.
-    None of the project macros it calls has a databricks__ version, so Databricks runs the
-    SQL that test_job_first_run.py runs on an empty local Spark warehouse."""
+    `dbt build` created a schema. The only one is on-run-start's stage_raw_sources, whose
+    Databricks variant stages nothing (the files are read by path); no project hook grants on
+    (or reads) gold."""
     manifest = dbt_parses[f"job-{target}"].manifest
     hooks = project_hooks(manifest)
     assert [hook["raw_code"] for hook in hooks] == ["{{ stage_raw_sources() }}"]
     assert all("on-run-start" in hook["name"] for hook in hooks)
     called = macro_closure(manifest, [m for hook in hooks for m in hook["depends_on"]["macros"]])
-    macros = manifest["macros"].values()
-    project_macros = {macro["name"] for macro in macros if macro["package_name"] == "lakehouse"}
     names = {manifest["macros"][unique_id]["name"] for unique_id in called}
-    assert "stage_raw_source" in names and "grant_gold_schema_usage" not in names
-    assert not {f"databricks__{name}" for name in names} & project_macros
+    assert "databricks__stage_raw_source" in names and "grant_gold_schema_usage" not in names
+    assert not {"spark__stage_raw_source", "duckdb__stage_raw_source"} & names
+
+
+# SQL that would register a table (or a path-based view) over the raw zone: what Unity Catalog
+# refuses (no binaryFile tables, no tables overlapping others) and the design forbids.
+RAW_ZONE_DDL = re.compile(
+    r"create\s+(or\s+replace\s+)?(global\s+)?(temporary\s+)?(external\s+)?(table|view)"
+    r"[^;]*?\b(location|using\s+(binaryfile|csv|text|json))\b",
+    flags=re.IGNORECASE | re.DOTALL,
+)
+
+
+def databricks_sql(manifest: dict[str, Any], roots: list[str]) -> dict[str, str]:
+    """The Jinja SQL Databricks runs from roots (nodes' raw code and macros): dbt resolves each
+    adapter.dispatch for the parsed target, so a dispatched macro's closure holds the variant
+    dbt-databricks runs (databricks__, else spark__, else default__)."""
+    sql = {}
+    for unique_id in macro_closure(manifest, roots):
+        macro = manifest["macros"][unique_id]
+        if macro["package_name"] == "lakehouse":  # dbt-databricks' own create only dbt's tables
+            sql[macro["name"]] = macro["macro_sql"]
+    return sql
+
+
+@pytest.mark.parametrize("target", ["dev", "prod"])
+def test_no_databricks_sql_registers_a_table_over_the_raw_zone(target, dbt_parses):
+    """Everything the job runs on Databricks, read from dbt-databricks' parse of the job's exact
+    commands: the project hook (`dbt source freshness` runs it too), the raw sources'
+    loaded_at_query (the freshness itself), and every model, test and snapshot with the macros
+    they call. None creates a table or view over the raw zone (`create ... location`, `using
+    binaryFile`, `using csv`); the raw zone is read only by path, with read_files (binaryFile
+    for the listing, csv for the rows), which needs only READ FILES on its external location."""
+    manifest = dbt_parses[f"job-{target}"].manifest
+    nodes = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"operation", "model", "test", "snapshot"}
+    ]
+    roots = [macro for node in nodes for macro in node["depends_on"]["macros"]]
+    sources = [node for node in manifest["sources"].values() if node["source_name"] == "raw"]
+    assert {source["loaded_at_query"] for source in sources} == {"{{ raw_files_loaded_at() }}"}
+    roots.append("macro.lakehouse.raw_files_loaded_at")
+    sql = databricks_sql(manifest, roots)
+    texts = {**sql, **{node["unique_id"]: node["raw_code"] for node in nodes}}
+    offending = {name: match.group(0) for name, text in texts.items()
+                 if (match := RAW_ZONE_DDL.search(text))}  # fmt: skip
+    assert not offending, offending
+    # the raw zone is read by path, by the Databricks variants, and by nothing else
+    readers = {name for name, text in sql.items() if "read_files(" in text}
+    assert readers == {"databricks__raw_file_listing", "databricks__raw_file_rows"}
+    assert "format => 'binaryFile'" in sql["databricks__raw_file_listing"]
+    assert "format => 'csv'" in sql["databricks__raw_file_rows"]
+    assert "_metadata.file_path" in sql["databricks__raw_file_rows"]
+    assert not {"spark__raw_file_listing", "spark__stage_raw_source"} & set(sql)
+    assert sql["databricks__stage_raw_source"].split("%}", 1)[1].split("{%")[0].strip() == ""
+    # the raw schema is never created on Databricks (no on-run-start DDL at all), and dbt's
+    # own tables are managed tables: no model or snapshot has a location
+    assert not any("create_schema" in text for text in sql.values())
+    for node in nodes:
+        assert not node["config"].get("location_root"), node["unique_id"]
+
+
+def test_the_rule_raw_zone_ddl_catches_the_old_staging(dbt_parses):
+    """The pattern above finds what the project did before (and still does on local Spark, in
+    session views): the Spark staging macro's external-table-like views."""
+    spark = dbt_parses["spark"].manifest["macros"]["macro.lakehouse.spark__stage_raw_source"]
+    assert RAW_ZONE_DDL.search(spark["macro_sql"])
+    old = (
+        "create table if not exists raw.orders__listing using binaryFile location 's3://b/orders/'"
+    )
+    assert RAW_ZONE_DDL.search(old)
 
 
 def render_macro(manifest: dict[str, Any], name: str, dbt_vars: dict[str, str], **kwargs: Any):

@@ -1,17 +1,19 @@
 """The bundle job's first run in an empty warehouse, offline on local Apache Spark.
 
-The job's tasks, exactly as the bundle deploys them for `dev` (with `raw_root` pointing at a small
-generated raw zone and `dbt_state_path` at an empty folder): the prepare_dbt_state script, then
+The job's tasks, exactly as the real Databricks CLI resolves them for `dev` (`bundle validate`
+against a stand-in workspace, with `raw_root` pointing at a small generated raw zone and
+`dbt_state_path` at an empty folder): the prepare_dbt_state script, then
 the dbt commands (`dbt source freshness`, `dbt build --select source_status:fresher+ ...`, `dbt
 source freshness --target-path <state>`), run in order with the job's profile on a fresh `spark`
-warehouse that holds no schema yet; then the same tasks once more with no new raw file, which
-builds nothing. The profile is the job's own
+warehouse that holds no schema yet (Delta, ANSI mode on, UTC); then the same tasks once more
+with no new raw file, which builds nothing. The profile is the job's own
 (orchestration/dbt_profiles) plus the `spark` output of profiles.yml.example, the offline
-stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros); only
-`--target` changes. In dbt 1.11 `source freshness` runs the project's hooks: this proves the
-hooks it runs touch nothing that a first `dbt build` has not created yet.
-test_databricks_targets.py proves the Databricks side: the same hooks there, and the gold
-grants as post-hooks of the gold models.
+stand-in for Databricks (dbt-databricks falls back to the same `spark__` macros, except the
+raw zone, read by path there); only `--target` changes. In dbt 1.11 `source freshness` runs the
+project's hooks: this proves the hooks it runs touch nothing that a first `dbt build` has not
+created yet. test_databricks_targets.py proves the Databricks side: the hooks there stage
+nothing, no SQL registers a table over the raw zone, and the gold grants are post-hooks of the
+gold models.
 """
 
 from __future__ import annotations
@@ -28,18 +30,19 @@ from typing import Any
 import pytest
 import yaml
 
-from orchestration.bundle import resolved_resources
+from e2e.helpers import SPARK_JARS
 from orchestration.tests.helpers import (
     BUNDLE_VARIABLES,
     DBT,
-    FAKE_USER,
     REPO_ROOT,
     dbt_env,
     job_dbt_task,
     read_events,
+    validated_bundle,
 )
 
-pytestmark = pytest.mark.spark
+# The module fixture runs the job twice on Spark (six dbt commands, each with its JVM start).
+pytestmark = [pytest.mark.spark, pytest.mark.timeout(2700)]
 
 STAND_IN_TARGET = "spark"
 START_DATE = dt.date(2026, 1, 5)
@@ -54,6 +57,7 @@ class CommandRun:
     completed: subprocess.CompletedProcess[str]
     events: list[dict[str, Any]]
     schemas_after: list[str]
+    warehouse: Path
 
     def explain(self) -> str:
         output = self.completed.stdout + self.completed.stderr
@@ -72,9 +76,9 @@ class CommandRun:
         ]
 
 
-def job_profile_with_spark(folder: Path) -> Path:
+def job_profile_with_spark(folder: Path, bundle: dict[str, Any]) -> Path:
     """The job's profiles.yml with profiles.yml.example's `spark` output added."""
-    profiles_dir, _ = job_dbt_task("dev")
+    profiles_dir, _ = job_dbt_task(bundle)
     profiles = yaml.safe_load((profiles_dir / "profiles.yml").read_text())
     example = yaml.safe_load((REPO_ROOT / "profiles.yml.example").read_text())
     (profile,) = profiles.values()
@@ -97,14 +101,17 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
     generate_batches(str(raw_root), seed=8, batches=1, orders_per_batch=200, start_date=START_DATE)
     state = root / "dbt-state"
     variables = {**BUNDLE_VARIABLES, "raw_root": str(raw_root), "dbt_state_path": str(state)}
-    resources = resolved_resources("dev", variables=variables, current_user=FAKE_USER)
-    job = resources["jobs"]["lakehouse_job"]
+    # the job as the real Databricks CLI resolves it for dev (bundle validate, stand-in workspace)
+    bundle = validated_bundle("dev", root / "cli-home", variables)
+    job = bundle["resources"]["jobs"]["lakehouse_job"]
     (prepare,) = [task["spark_python_task"] for task in job["tasks"] if "spark_python_task" in task]
     (dbt_task,) = [task["dbt_task"] for task in job["tasks"] if "dbt_task" in task]
-    profiles_dir = job_profile_with_spark(root)
+    profiles_dir = job_profile_with_spark(root, bundle)
     warehouse = root / "spark-warehouse"
-    env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse))
-    script = (REPO_ROOT / "orchestration" / "resources" / prepare["python_file"]).resolve()
+    env = dbt_env(LAKEHOUSE_SPARK_WAREHOUSE=str(warehouse), LAKEHOUSE_SPARK_JARS=str(SPARK_JARS))
+    # the CLI translates the script to its synced copy in the workspace: the same file here
+    synced = Path(bundle["workspace"]["file_path"])
+    script = REPO_ROOT / Path(prepare["python_file"]).relative_to(synced)
 
     runs: list[CommandRun] = []
     # the job twice: the first run builds everything, the second finds no new raw file
@@ -133,7 +140,13 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> list[CommandRun]:
             check=False,
         )
         runs.append(
-            CommandRun(words, completed, read_events(logs / "dbt.log"), spark_schemas(warehouse))
+            CommandRun(
+                words,
+                completed,
+                read_events(logs / "dbt.log"),
+                spark_schemas(warehouse),
+                warehouse,
+            )
         )
         if completed.returncode != 0:
             break
@@ -157,12 +170,13 @@ def test_a_second_run_with_no_new_file_builds_nothing(first_run):
 
 
 def test_freshness_runs_only_hooks_that_create_what_they_touch(first_run):
-    """Freshness runs the on-run-start hook (it stages the raw sources, creating their schema)
-    and nothing else: no on-run-end hook, and no schema but raw exists after it."""
+    """Freshness runs the on-run-start hook (it stages the raw sources as session views: no
+    table, no schema over the raw zone) and nothing else: no on-run-end hook, and no schema
+    exists after it."""
     freshness = first_run[0]
     assert freshness.completed.returncode == 0, freshness.explain()
     assert freshness.hooks_run() == ["lakehouse.on-run-start.0"]
-    assert freshness.schemas_after == ["raw"]
+    assert freshness.schemas_after == []
     hook_results = [
         event["data"]["status"]
         for event in freshness.events
@@ -176,4 +190,17 @@ def test_the_build_after_freshness_creates_every_layer(first_run):
     assert build.words[:2] == ["dbt", "build"]
     assert build.completed.returncode == 0, build.explain()
     assert build.hooks_run() == ["lakehouse.on-run-start.0"]
-    assert {"raw", "bronze", "silver", "gold"} <= set(build.schemas_after)
+    assert set(build.schemas_after) == {"bronze", "silver", "gold", "snapshots"}
+
+
+def test_the_first_run_wrote_delta(first_run):
+    """The job's commands wrote Delta: every table of the warehouse has a Delta log (the
+    incremental merges, the snapshots and the gold strategy ran as Delta MERGEs)."""
+    build = first_run[1]
+    tables = [path for schema in build.warehouse.glob("*.db") for path in schema.iterdir()]
+    assert {table.parent.name for table in tables} == {
+        f"{schema}.db" for schema in ("bronze", "silver", "gold", "snapshots")
+    }
+    assert len(tables) > 20
+    for table in tables:
+        assert (table / "_delta_log").is_dir(), table
