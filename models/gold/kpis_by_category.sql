@@ -1,9 +1,5 @@
 {%- set grain = ['category_id', 'category_name'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per product category, with its current name.
 -- The KPI columns (macro kpi_columns) summed over the category's orders in orders_enriched; an

@@ -1,9 +1,5 @@
 {%- set grain = ['country'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per customer country (the customer's current country).
 -- The KPI columns (macro kpi_columns) summed over the country's orders in orders_enriched; an

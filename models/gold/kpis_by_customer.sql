@@ -1,9 +1,5 @@
 {%- set grain = ['customer_id', 'country', 'gender'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per customer, with their current country and gender (no names or emails in gold).
 -- The KPI columns (macro kpi_columns) summed over the customer's orders in orders_enriched; an

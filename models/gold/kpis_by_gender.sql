@@ -1,9 +1,5 @@
 {%- set grain = ['gender'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per customer gender (the customer's current gender).
 -- The KPI columns (macro kpi_columns) summed over the gender's orders in orders_enriched; an

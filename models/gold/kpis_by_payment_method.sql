@@ -1,9 +1,5 @@
 {%- set grain = ['payment_method'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per payment method of the order.
 -- The KPI columns (macro kpi_columns) summed over the payment method's orders in

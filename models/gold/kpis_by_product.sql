@@ -1,9 +1,5 @@
 {%- set grain = ['product_id', 'product_name', 'brand_name', 'category_name'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per product, with its current name, brand and category.
 -- The KPI columns (macro kpi_columns) summed over the product's orders in orders_enriched; an

@@ -1,9 +1,5 @@
 {%- set grain = ['order_date'] %}
-{{ config(
-    materialized=merge_or_table_materialization(),
-    incremental_strategy='merge_kpi_groups',
-    unique_key=grain,
-) }}
+{{ config(unique_key=grain) }}
 
 -- KPIs per order date (the UTC date the order was placed).
 -- The KPI columns (macro kpi_columns) summed over the day's orders in orders_enriched; an

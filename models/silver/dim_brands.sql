@@ -1,5 +1,4 @@
 {{ config(
-    materialized=merge_or_table_materialization(),
     incremental_strategy=merge_on_key_strategy(),
     unique_key='brand_id',
 ) }}

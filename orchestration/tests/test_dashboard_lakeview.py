@@ -18,8 +18,8 @@ import re
 from typing import Any
 
 from orchestration import kpi_definitions
-from orchestration.bundle import BUNDLE_ROOT
 from orchestration.dashboard import MIN_ORDERS_FOR_RATE
+from orchestration.job import BUNDLE_ROOT
 
 GRID_WIDTH = 6
 WIDGET_TYPES = {
