@@ -117,6 +117,23 @@ files_with_invalid_text as (
     where {{ bronze_is_not_utf8(fields) }}
 ),
 
+first_malformed_numbers as (
+    select
+        file_path,
+        min(malformed_row_number) as malformed_row_number
+    from malformed_rows
+    group by file_path
+),
+
+first_malformed_rows as (
+    select malformed_rows.*
+    from malformed_rows
+    inner join first_malformed_numbers
+        on
+            malformed_rows.file_path = first_malformed_numbers.file_path
+            and malformed_rows.malformed_row_number = first_malformed_numbers.malformed_row_number
+),
+
 -- the data rows each file holds, by a count that does not trust the reader
 counted_files as (
     {{ bronze_counted_data_rows('files_to_check', 'raw_rows', fields, files_to_read) }}
@@ -196,7 +213,13 @@ file_checks as (
                 || cast(header_problems._file_row_count - 1 as {{ dbt.type_string() }})
                 || ' data rows where it holds '
                 || cast(counted_files.data_rows as {{ dbt.type_string() }})
-                || ' (counted without the reader): the file is quarantined whole'
+                || ' (counted without the reader)'
+                || coalesce(
+                    '; row ' || cast(first_malformed_rows.malformed_row_number as {{ dbt.type_string() }})
+                    || ': ' || first_malformed_rows.malformed_reason,
+                    ''
+                )
+                || ': the file is quarantined whole'
         end as file_reject_reason
     from files_to_check
     left join header_problems
@@ -209,6 +232,8 @@ file_checks as (
         on
             files_to_check.file_path = malformed_headers.file_path
             and malformed_headers.malformed_row_number = 0
+    left join first_malformed_rows
+        on files_to_check.file_path = first_malformed_rows.file_path
 ),
 
 -- data rows, each declared column taken from the field its name has in the file's header
