@@ -179,8 +179,8 @@ recorded_files as (
         'vanished' as file_status,
         case
             when loaded_records.file_path is not null
-                then 'file vanished from the raw zone after it was loaded: bronze keeps its rows'
-            else 'file vanished from the raw zone before it was loaded'
+                then 'file vanished from the raw zone: bronze keeps what it loaded from it'
+            else 'file vanished from the raw zone (it was never loaded)'
         end as file_reason
     from latest_records
     left join located_files
