@@ -58,10 +58,10 @@ NOT_A_FILE = "not a regular file (a pipe, socket or device): not read"
 TRAILING_TEXT = "text after the closing quote of a value (the reader would drop it)"
 CARRIAGE_RETURN = "a carriage return without a line feed inside an unquoted value"
 
-# A file in which every line is a complete CSV record of quoted (RFC 4180) or quote-free
-# values: nothing to flag, its data rows are its non-blank lines after the header. Possessive
-# quantifiers keep the match linear; any other file goes through the csv tokenizer.
-_VALUE = rb'(?:"(?:[^"]++|"")*+"|[^",\r\n]*+)'
+# A file in which every line is a complete CSV record of quoted (RFC 4180, no line break inside)
+# or quote-free values: nothing to flag, its data rows are its non-blank lines after the header.
+# Possessive quantifiers keep the match linear; any other file goes through the csv tokenizer.
+_VALUE = rb'(?:"(?:[^"\n]++|"")*+"|[^",\r\n]*+)'
 _LINE = _VALUE + rb"(?:," + _VALUE + rb")*+\r?"
 _SIMPLE_FILE = re.compile(rb"(?:" + _LINE + rb"\n)*+(?:" + _LINE + rb")?")
 
