@@ -221,7 +221,7 @@ def test_bronze_keeps_what_it_loaded_when_raw_files_vanish_or_change(
     )
     checksums = query(
         zone,
-        "select file_size, modified_at, checksum from bronze.bronze_files"
+        "select file_size, modified_at, file_checksum from bronze.bronze_files"
         f" where file_path like '%/{rewritten.name}' order by _ingested_at",
     )
     assert checksums[0][:2] == checksums[1][:2] and checksums[0][2] != checksums[1][2]

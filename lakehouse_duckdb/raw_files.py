@@ -45,7 +45,7 @@ LISTED_FILE = duckdb.struct_type(
 )
 FILE_FACTS = duckdb.struct_type(
     {
-        "checksum": duckdb.sqltype("VARCHAR"),
+        "file_checksum": duckdb.sqltype("VARCHAR"),
         "data_rows": duckdb.sqltype("BIGINT"),
         "malformed_rows": duckdb.sqltype("VARCHAR"),
         "file_problem": duckdb.sqltype("VARCHAR"),
@@ -223,7 +223,7 @@ def count_rows(data: bytes) -> tuple[int | None, list[dict[str, Any]]]:
 def file_facts(path: str) -> dict[str, Any]:
     """Checksum, data rows and malformed rows of one raw file, or the problem reading it."""
     facts: dict[str, Any] = {
-        "checksum": None,
+        "file_checksum": None,
         "data_rows": None,
         "malformed_rows": None,
         "file_problem": None,
@@ -236,7 +236,7 @@ def file_facts(path: str) -> dict[str, Any]:
     except Exception as error:  # any storage error is this file's problem, never the run's
         facts["file_problem"] = f"cannot be read: {error}"
         return facts
-    facts["checksum"] = "sha256:" + hashlib.sha256(stored).hexdigest()
+    facts["file_checksum"] = "sha256:" + hashlib.sha256(stored).hexdigest()
     text = stored
     if path.endswith(".gz"):
         try:

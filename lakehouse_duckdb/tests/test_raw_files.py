@@ -62,12 +62,12 @@ def test_facts_checksum_the_stored_bytes_and_count_the_text(tmp_path: Path) -> N
     packed.write_bytes(gzip.compress(rows))
     facts = raw_files.file_facts(str(plain))
     assert facts == {
-        "checksum": "sha256:" + hashlib.sha256(rows).hexdigest(),
+        "file_checksum": "sha256:" + hashlib.sha256(rows).hexdigest(),
         "data_rows": 2,
         "malformed_rows": None,
         "file_problem": None,
     }
-    assert raw_files.file_facts(str(packed))["checksum"] == (
+    assert raw_files.file_facts(str(packed))["file_checksum"] == (
         "sha256:" + hashlib.sha256(packed.read_bytes()).hexdigest()
     )
     assert raw_files.file_facts(str(packed))["data_rows"] == 2

@@ -1,5 +1,5 @@
 {#- What reading each file of `files_relation` (a relation or CTE with file_path, as the listing
-    gives it) once tells: a select of file_path, checksum (of the stored bytes), data_rows (the
+    gives it) once tells: a select of file_path, file_checksum (of the stored bytes), data_rows (the
     records after the header, counted by a CSV tokenizer that is not the loading reader; null
     without a header row), malformed_rows (a JSON array of {"data_row", "reason"} for the rows that
     are not well-formed CSV, 0 = the header; null when there is none) and file_problem (why the
@@ -27,7 +27,7 @@
 {% macro spark__raw_file_facts(files_relation) %}
     select
         file_path,
-        cast(null as string) as checksum,
+        cast(null as string) as file_checksum,
         cast(null as bigint) as data_rows,
         cast(null as string) as malformed_rows,
         cast(null as string) as file_problem

@@ -53,7 +53,7 @@ final as (
         files.modified_at,
         files.file_status,
         files.file_version,
-        files.checksum,
+        files.file_checksum,
         file_counts.data_rows,
         cast(coalesce(file_counts.rows_loaded, 0) as bigint) as rows_loaded,
         cast(coalesce(file_counts.rows_quarantined, 0) as bigint) as rows_quarantined,

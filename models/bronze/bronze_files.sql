@@ -20,7 +20,7 @@ listed_files as (
 known_files as (
     select
         *
-        {%- for column in ['file_version', 'checksum', 'malformed_rows'] if column not in recorded_columns %},
+        {%- for column in ['file_version', 'file_checksum', 'malformed_rows'] if column not in recorded_columns %},
         cast(null as {{ dbt.type_string() }}) as {{ column }}
         {%- endfor %}
         {%- if 'data_rows' not in recorded_columns %},
@@ -77,7 +77,7 @@ latest_records as (
 loaded_records as (
     select
         file_path,
-        max(checksum) as loaded_checksum
+        max(file_checksum) as loaded_checksum
     from known_files
     where file_status = 'new'
     group by file_path
@@ -124,7 +124,7 @@ file_facts as (
 examined_files as (
     select
         unseen_files.*,
-        file_facts.checksum,
+        file_facts.file_checksum,
         file_facts.data_rows,
         file_facts.malformed_rows,
         coalesce(unseen_files.file_problem, file_facts.file_problem) as problem
@@ -142,18 +142,18 @@ recorded_files as (
         file_size,
         modified_at,
         file_version,
-        checksum,
+        file_checksum,
         data_rows,
         malformed_rows,
         case
-            when was_loaded and problem is null and checksum = loaded_checksum then 'touched'
+            when was_loaded and problem is null and file_checksum = loaded_checksum then 'touched'
             when was_loaded then 'changed'
             when problem is not null then 'unreadable'
             when is_in_layout then 'new'
             else 'misplaced'
         end as file_status,
         case
-            when was_loaded and problem is null and checksum = loaded_checksum then null
+            when was_loaded and problem is null and file_checksum = loaded_checksum then null
             when was_loaded and problem is not null
                 then 'file changed after it was loaded (' || problem || '): its first load stands'
             when was_loaded then 'file changed after it was loaded: its first load stands'
@@ -173,7 +173,7 @@ recorded_files as (
         latest_records.file_size,
         latest_records.modified_at,
         latest_records.file_version,
-        latest_records.checksum,
+        latest_records.file_checksum,
         cast(null as bigint) as data_rows,
         cast(null as {{ dbt.type_string() }}) as malformed_rows,
         'vanished' as file_status,
@@ -210,7 +210,7 @@ final as (
         '{{ invocation_id }}' as _run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
         file_version,
-        checksum,
+        file_checksum,
         data_rows,
         malformed_rows
     from recorded_files
