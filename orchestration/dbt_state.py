@@ -60,7 +60,8 @@ def state_problem(sources: Path, now: dt.datetime) -> str | None:
     try:
         artifact = FreshnessExecutionResultArtifact.read_and_check_versions(str(sources))
     except Exception as error:  # whatever dbt cannot read stops every build that reads it
-        return f"dbt cannot read it ({type(error).__name__}: {str(error).splitlines()[0]})"
+        detail = " ".join(str(error).split())
+        return f"dbt cannot read it ({type(error).__name__}: {detail[:300]})"
     for result in artifact.results:
         loaded_at = getattr(result, "max_loaded_at", None)
         if loaded_at is not None and loaded_at.astimezone(dt.UTC) > now:

@@ -194,7 +194,7 @@ def test_a_truncated_state_is_replaced_by_a_baseline_from_the_warehouse(
     assert healing.runs["B"].returncode == 0, healing.explain("B")
     status, summary, error = healing.tasks("B")["prepare_dbt_state"]
     assert status == "warning"
-    assert summary.startswith("replaced (dbt cannot read it")
+    assert f"dbt state {healing.state.parent}: replaced (dbt cannot read it" in summary
     assert "rebuilt from the ledger in" in summary
     assert error.startswith("WARNING: ") and "could not be used" in error
     assert len(list(healing.state.parent.glob("sources.json.invalid-*"))) == 2  # B's and C's
