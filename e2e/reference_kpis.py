@@ -24,6 +24,9 @@ import gzip
 import io
 import os
 import re
+import sys
+import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -99,8 +102,9 @@ def _in_layout(relative: str) -> bool:
 
 def read_raw_files(raw_root: str) -> list[RawFile]:
     """Every entity file under raw_root (a folder or s3://bucket/prefix) that bronze loads: in
-    the raw layout (``<entity>/ingest_date=YYYY-MM-DD/<name>.csv`` or ``.csv.gz``) and UTF-8
-    text (gzip for .csv.gz), in location order. Any other file is left out."""
+    the raw layout (``<entity>/ingest_date=YYYY-MM-DD/<name>.csv`` or ``.csv.gz``), not a
+    symbolic link, and UTF-8 text (a complete gzip stream for .csv.gz), in location order. Any
+    other file is left out."""
     blobs: list[tuple[str, str, bytes]] = []
     if raw_root.startswith("s3://"):
         parts = urlsplit(raw_root)
@@ -120,12 +124,19 @@ def read_raw_files(raw_root: str) -> list[RawFile]:
         root = Path(raw_root)
         for entity in ENTITIES:
             for path in (root / entity).rglob("*"):
-                if path.is_file() and _in_layout(path.relative_to(root).as_posix()):
+                if (
+                    path.is_file()
+                    and not path.is_symlink()
+                    and _in_layout(path.relative_to(root).as_posix())
+                ):
                     blobs.append((entity, str(path), path.read_bytes()))
     files: list[RawFile] = []
     for entity, location, data in blobs:
         if location.endswith(".gz"):
-            data = gzip.decompress(data)
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError, zlib.error):
+                continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -193,6 +204,25 @@ def _is_text(value: str) -> bool:
     return value != ""
 
 
+COUNTRY_PUNCTUATION = set(" .,&()'\u2019-")
+
+
+def _is_country(value: str) -> bool:
+    """A country name: letters of any script (with their combining marks), spaces, apostrophes,
+    hyphens, dots, commas, parentheses and &; it starts with a letter and ends with a letter, a
+    mark, a dot or a closing parenthesis."""
+
+    def is_letter(char: str) -> bool:
+        return unicodedata.category(char).startswith(("L", "M"))
+
+    return (
+        value != ""
+        and unicodedata.category(value[0]).startswith("L")
+        and all(is_letter(char) or char in COUNTRY_PUNCTUATION for char in value)
+        and (is_letter(value[-1]) or value[-1] in ".)")
+    )
+
+
 RULES: dict[str, dict[str, Callable[[str], bool]]] = {
     "brands": {"brand_id": _is_id, "brand_name": _is_text, "updated_at": _is_timestamp},
     "categories": {
@@ -214,7 +244,7 @@ RULES: dict[str, dict[str, Callable[[str], bool]]] = {
         "last_name": _is_text,
         "email": lambda value: re.fullmatch(r"[^@]+@[^@]+", value) is not None,
         "gender": lambda value: value in {"Female", "Male", "Non-binary", "Unknown"},
-        "country": _is_text,
+        "country": _is_country,
         "city": _is_text,
         "signup_date": _is_date,
         "updated_at": _is_timestamp,
@@ -238,6 +268,7 @@ def _rows(raw_file: RawFile) -> Iterator[dict[str, str]]:
     the entity's columns exactly once; a row with the wrong number of fields or a value that
     breaks its rule is left out."""
     rules = RULES[raw_file.entity]
+    csv.field_size_limit(sys.maxsize)  # a value may be megabytes long
     reader = csv.reader(io.StringIO(raw_file.text, newline=""))
     header = next(reader, None)
     if header is None or len(header) != len(rules) or set(header) != set(rules):

@@ -4,7 +4,9 @@ DuckDB cannot download its httpfs extension at run time here, so the extension i
 from the ``duckdb-extension-httpfs`` wheel, which is pinned to the same version as ``duckdb``.
 When the raw zone is on S3 (or an S3-compatible endpoint), an S3 secret is created from
 boto3's standard configuration: the credentials chain, the region, and ``AWS_ENDPOINT_URL_S3``
-/ ``AWS_ENDPOINT_URL`` for a custom endpoint.
+/ ``AWS_ENDPOINT_URL`` for a custom endpoint. The functions of ``raw_files.py`` (a listing of
+the raw zone that no single file can fail, and each new file's checksum and independently
+counted rows) are registered on every connection.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from urllib.parse import urlsplit
 import duckdb
 import duckdb_extension_httpfs
 from dbt.adapters.duckdb.plugins import BasePlugin
+
+from lakehouse_duckdb import raw_files
 
 
 def httpfs_extension_path() -> Path:
@@ -67,3 +71,4 @@ class Plugin(BasePlugin):
         raw_root = os.environ.get("LAKEHOUSE_RAW_ROOT", "")
         if raw_root.startswith("s3://"):
             conn.execute(s3_secret_sql())
+        raw_files.register(conn)

@@ -55,8 +55,11 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"!! the run failed; notification: {', '.join(run.messages) or 'not sent'}")
         return 1
     docs = generate_docs(settings) if args.with_docs else None
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        summary = notify.kpi_summary(load_kpis(con))
+    try:
+        with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+            summary = notify.kpi_summary(load_kpis(con))
+    except duckdb.Error as error:  # another process holds the warehouse now
+        summary = f"not read: {error}"
     print("== where things are")
     print(f"   dashboard:     {settings.dashboard_dir / 'index.html'} (snapshot, unfiltered)")
     print(f"   PDF snapshot:  {settings.dashboard_dir / 'dashboard.pdf'}")

@@ -1,5 +1,8 @@
 """Email notifications: through SMTP when LAKEHOUSE_SMTP_HOST is set, else .eml files in the outbox.
 
+A mail the SMTP server does not take (down, refusing, timing out after SMTP_TIMEOUT_SECONDS) is
+kept as an .eml file in <outbox>/pending and sent first by the next delivery; nothing is lost.
+
 Environment: LAKEHOUSE_SMTP_HOST, LAKEHOUSE_SMTP_PORT (default 587 with STARTTLS, else 25),
 LAKEHOUSE_SMTP_USER, LAKEHOUSE_SMTP_PASSWORD, LAKEHOUSE_SMTP_STARTTLS (default true),
 LAKEHOUSE_SMTP_SENDER, LAKEHOUSE_NOTIFY_TO (comma-separated; default: the job's literal
@@ -8,10 +11,12 @@ email_notifications addresses, else lakehouse-team@localhost).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -25,6 +30,8 @@ if TYPE_CHECKING:
     from orchestration.run_record import PipelineRun
 
 DEFAULT_RECIPIENT = "lakehouse-team@localhost"
+# How long one SMTP connection may wait for the server (connect and each command).
+SMTP_TIMEOUT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,18 @@ def redact_raw_values(text: str) -> str:
 
 
 def success_message(
-    config: SmtpConfig, run: PipelineRun, kpis: dict[str, Any], pdf: Path | None
+    config: SmtpConfig,
+    run: PipelineRun,
+    kpis: dict[str, Any] | None,
+    pdf: Path | None,
+    unread: str = "",
 ) -> EmailMessage:
-    """The KPI summary, with the dashboard PDF refreshed by this run attached (if any)."""
+    """The KPI summary, with the dashboard PDF refreshed by this run attached (if any); without
+    KPIs (None) the mail says why they could not be read."""
+    summary = kpi_summary(kpis) if kpis is not None else f"The KPIs could not be read: {unread}"
     body = (
         f"The lakehouse job {run.job_name} (run {run.run_id}) succeeded "
-        f"in {run.duration_seconds:.0f}s.\n\n{kpi_summary(kpis)}\n\n"
+        f"in {run.duration_seconds:.0f}s.\n\n{summary}\n\n"
         + ("The dashboard is attached as a PDF.\n" if pdf else "")
         + (
             f"\nQuarantined by this run: {quarantine_headline(run)}\n"
@@ -164,16 +177,60 @@ def alert_message(config: SmtpConfig, run: PipelineRun, fired: FiredAlert) -> Em
 
 
 def send(message: EmailMessage, config: SmtpConfig, outbox_dir: Path, name: str) -> str:
-    """Send through SMTP, or write outbox/<name>.eml when no server is set; say where it went."""
+    """Send through SMTP, or write outbox/<name>.eml when no server is set; say where it went.
+    Raises OSError or smtplib.SMTPException when the server does not take it."""
     if config.host is None:
         outbox_dir.mkdir(parents=True, exist_ok=True)
         path = outbox_dir / f"{name}.eml"
         path.write_bytes(bytes(message))
         return str(path)
-    with smtplib.SMTP(config.host, config.port, timeout=30) as smtp:
+    with smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
         if config.starttls:
             smtp.starttls()
         if config.user:
             smtp.login(config.user, config.password or "")
         smtp.send_message(message)
     return f"smtp://{config.host}:{config.port} to {message['To']}"
+
+
+def pending_dir(outbox_dir: Path) -> Path:
+    """Where mails the SMTP server did not take wait for the next delivery."""
+    return outbox_dir / "pending"
+
+
+@dataclass
+class Delivery:
+    """What a delivery did: where each mail went, what it kept for the next one, and why."""
+
+    sent: list[str] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    error: str = ""
+
+
+def deliver(messages: dict[str, EmailMessage], config: SmtpConfig, outbox_dir: Path) -> Delivery:
+    """Send the mails kept by earlier deliveries (oldest first, each removed once sent), then
+    `messages` (name -> message). At the first mail the server does not take, that mail and
+    every one after it is kept in pending_dir(outbox_dir): one unreachable server costs one
+    timeout, not one per mail."""
+    delivery = Delivery()
+    waiting = [
+        (path.stem, email.message_from_bytes(path.read_bytes(), policy=email.policy.default), path)
+        for path in sorted(pending_dir(outbox_dir).glob("*.eml"), key=lambda p: p.stat().st_mtime)
+    ]
+    queue = [*waiting, *((name, message, None) for name, message in messages.items())]
+    for index, (name, message, kept_at) in enumerate(queue):
+        try:
+            delivery.sent.append(send(message, config, outbox_dir, name))  # type: ignore[arg-type]
+        except (OSError, smtplib.SMTPException) as error:
+            delivery.error = f"{type(error).__name__}: {error}"
+            folder = pending_dir(outbox_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for later_name, later_message, later_kept_at in queue[index:]:
+                path = later_kept_at or folder / f"{later_name}.eml"
+                if later_kept_at is None:
+                    path.write_bytes(bytes(later_message))  # type: ignore[arg-type]
+                delivery.kept.append(path)
+            return delivery
+        if kept_at is not None:
+            kept_at.unlink()
+    return delivery

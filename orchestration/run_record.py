@@ -2,22 +2,28 @@
 
 The runner fills a PipelineRun as the job goes; ``record_run`` writes it to the warehouse's ops
 schema (ops.pipeline_runs, ops.pipeline_task_runs, ops.pipeline_layer_rows,
-ops.pipeline_quarantine), which the dashboard's pipeline-health panel reads. Every run ends in a
-final status: a record that cannot be written because another process holds the warehouse's
-lock is retried, and a run that a killed process left ``running`` is closed as ``failed`` by the
-next run.
+ops.pipeline_quarantine), which the dashboard's pipeline-health panel reads. Every run ends with
+a record, whatever holds the warehouse: its final record waits at most LOCK_WAIT_SECONDS for
+another process's lock on the DuckDB file, then is kept as a JSON file beside the warehouse
+(``<warehouse>.pending-runs/<run_id>.json``) that the next record written moves into ops. A run
+that a killed process left ``running`` is closed as ``failed`` by the next run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-LOCK_RETRIES = 20
+# The longest a run waits for another process's lock on the warehouse, for each of the two reads
+# or writes that must not be skipped: the KPIs of the success mail and the run's final record.
+LOCK_WAIT_SECONDS = 10.0
 LOCK_RETRY_SECONDS = 0.5
 ABANDONED = "the runner stopped before the run ended (killed, or its host went away)"
 
@@ -100,84 +106,143 @@ create table if not exists ops.pipeline_quarantine (
 """
 
 
-def connect_with_retry(duckdb_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the warehouse, waiting while another process holds its lock."""
-    for attempt in range(LOCK_RETRIES):
+def is_lock_error(error: BaseException) -> bool:
+    """True for DuckDB's error when another process holds the database file's lock."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def connect_with_retry(
+    duckdb_path: Path, *, read_only: bool = False, wait_seconds: float = 0.0
+) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse, waiting up to wait_seconds while another process holds
+    its lock (then the lock error is raised)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
         try:
             return duckdb.connect(str(duckdb_path), read_only=read_only)
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or attempt == LOCK_RETRIES - 1:
+            if not is_lock_error(error) or time.monotonic() >= deadline:
                 raise
             time.sleep(LOCK_RETRY_SECONDS)
-    raise AssertionError("unreachable")
 
 
-def record_run(duckdb_path: Path, run: PipelineRun) -> None:
-    """Write (or rewrite) the run's record in the warehouse's ops schema, in one transaction."""
+def pending_records_dir(duckdb_path: Path) -> Path:
+    """Where a run's final record waits when the warehouse is locked: beside the warehouse."""
+    return duckdb_path.with_name(duckdb_path.name + ".pending-runs")
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def run_to_json(run: PipelineRun) -> str:
+    return json.dumps(dataclasses.asdict(run), default=lambda value: value.isoformat(), indent=1)
+
+
+def run_from_json(text: str) -> PipelineRun:
+    values: dict[str, Any] = json.loads(text)
+    tasks = [
+        TaskRun(**task | {"started_at": _moment(task["started_at"])}) for task in values["tasks"]
+    ]
+    return PipelineRun(
+        **values
+        | {
+            "started_at": _moment(values["started_at"]),
+            "finished_at": _moment(values["finished_at"]),
+            "tasks": tasks,
+            "layer_rows": [tuple(row) for row in values["layer_rows"]],
+            "quarantine": [QuarantineCount(**count) for count in values["quarantine"]],
+        }
+    )
+
+
+def keep_pending_record(duckdb_path: Path, run: PipelineRun) -> Path:
+    """The run's record as a file, for the next record written to move into ops."""
+    folder = pending_records_dir(duckdb_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{run.run_id}.json"
+    path.write_text(run_to_json(run))
+    return path
+
+
+def record_run(duckdb_path: Path, run: PipelineRun, *, wait_seconds: float = 0.0) -> None:
+    """Write (or rewrite) the run's record in the warehouse's ops schema, in one transaction,
+    with the records earlier runs kept as files (which are then removed). Raises duckdb.Error
+    when another process holds the warehouse's lock for longer than wait_seconds."""
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    failed = run.failed_task
-    with connect_with_retry(duckdb_path) as con:
+    pending = sorted(pending_records_dir(duckdb_path).glob("*.json"))
+    with connect_with_retry(duckdb_path, wait_seconds=wait_seconds) as con:
         con.execute(OPS_DDL)
         con.execute("begin transaction")
-        for table in (
-            "pipeline_runs",
-            "pipeline_task_runs",
-            "pipeline_layer_rows",
-            "pipeline_quarantine",
-        ):
-            con.execute(f"delete from ops.{table} where run_id = ?", [run.run_id])
-        con.execute(
-            "insert into ops.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+        for path in pending:
+            _write_record(con, run_from_json(path.read_text()))
+        _write_record(con, run)
+        con.execute("commit")
+    for path in pending:
+        path.unlink()
+
+
+def _write_record(con: duckdb.DuckDBPyConnection, run: PipelineRun) -> None:
+    """The run's rows in the ops tables, replacing any it had (inside the caller's transaction)."""
+    failed = run.failed_task
+    for table in (
+        "pipeline_runs",
+        "pipeline_task_runs",
+        "pipeline_layer_rows",
+        "pipeline_quarantine",
+    ):
+        con.execute(f"delete from ops.{table} where run_id = ?", [run.run_id])
+    con.execute(
+        "insert into ops.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run.run_id,
+            run.job_name,
+            utc_naive(run.started_at),
+            utc_naive(run.finished_at),
+            run.status,
+            run.duration_seconds,
+            failed.key if failed else None,
+            failed.error if failed else None,
+        ],
+    )
+    if run.tasks:
+        con.executemany(
+            "insert into ops.pipeline_task_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                run.run_id,
-                run.job_name,
-                utc_naive(run.started_at),
-                utc_naive(run.finished_at),
-                run.status,
-                run.duration_seconds,
-                failed.key if failed else None,
-                failed.error if failed else None,
+                [
+                    run.run_id,
+                    order,
+                    task.key,
+                    task.type,
+                    task.status,
+                    utc_naive(task.started_at),
+                    task.duration_seconds,
+                    task.summary,
+                    task.error,
+                ]
+                for order, task in enumerate(run.tasks)
             ],
         )
-        if run.tasks:
-            con.executemany(
-                "insert into ops.pipeline_task_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [
-                        run.run_id,
-                        order,
-                        task.key,
-                        task.type,
-                        task.status,
-                        utc_naive(task.started_at),
-                        task.duration_seconds,
-                        task.summary,
-                        task.error,
-                    ]
-                    for order, task in enumerate(run.tasks)
-                ],
-            )
-        if run.layer_rows:
-            con.executemany(
-                "insert into ops.pipeline_layer_rows values (?, ?, ?, ?, ?)",
-                [[run.run_id, order, *row] for order, row in enumerate(run.layer_rows)],
-            )
-        if run.quarantine:
-            con.executemany(
-                "insert into ops.pipeline_quarantine values (?, ?, ?, ?, ?)",
-                [
-                    [run.run_id, count.entity, count.reason, count.rows, count.files]
-                    for count in run.quarantine
-                ],
-            )
-        con.execute("commit")
+    if run.layer_rows:
+        con.executemany(
+            "insert into ops.pipeline_layer_rows values (?, ?, ?, ?, ?)",
+            [[run.run_id, order, *row] for order, row in enumerate(run.layer_rows)],
+        )
+    if run.quarantine:
+        con.executemany(
+            "insert into ops.pipeline_quarantine values (?, ?, ?, ?, ?)",
+            [
+                [run.run_id, count.entity, count.reason, count.rows, count.files]
+                for count in run.quarantine
+            ],
+        )
 
 
 def close_abandoned_runs(duckdb_path: Path, current_run_id: str) -> int:
     """Mark runs that a killed process left ``running`` as failed; returns how many."""
     if not duckdb_path.exists():
         return 0
-    with connect_with_retry(duckdb_path) as con:
+    with connect_with_retry(duckdb_path) as con:  # never waits: the run goes on without it
         con.execute(OPS_DDL)
         closed = con.execute(
             "update ops.pipeline_runs set status = 'failed', error = ?,"

@@ -2,6 +2,8 @@
 
 A failed task stops its dependants (run_if ALL_SUCCESS): they are marked skipped, the dashboard
 is not refreshed over bad data, the failure mail names the task, and the run's status is failed.
+A mail the SMTP server does not take is kept for the next run (a delivery warning, not a failed
+run); a record the locked warehouse does not take is kept for the next run too.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from orchestration import alerts, dashboard_copy, notify
 from orchestration.dashboard import load_kpis
 from orchestration.job import Job
 from orchestration.run_record import (
+    LOCK_WAIT_SECONDS,
     PipelineRun,
     TaskRun,
     close_abandoned_runs,
+    connect_with_retry,
+    keep_pending_record,
     read_quarantine,
     record_run,
 )
@@ -30,11 +35,23 @@ from orchestration.tasks import EXECUTORS, Executor, TaskError
 NOTIFY_STEP = "notify"
 
 
-def _record(settings: Settings, run: PipelineRun) -> None:
+def _record(settings: Settings, run: PipelineRun, *, final: bool = False) -> None:
+    """Write the run's record. While the run goes on, a locked warehouse skips it (the final
+    record catches up); the final record waits LOCK_WAIT_SECONDS, then is kept as a file that
+    the next run's first record moves into ops."""
     try:
-        record_run(settings.duckdb_path, run)
-    except duckdb.Error as error:  # the pipeline's result stands; say loudly it was not recorded
-        print(f"!! run {run.run_id} not recorded in {settings.duckdb_path}: {error}", flush=True)
+        record_run(settings.duckdb_path, run, wait_seconds=LOCK_WAIT_SECONDS if final else 0)
+    except duckdb.Error as error:
+        if not final:
+            print(f"   (progress not recorded now, the warehouse is busy: {error})", flush=True)
+            return
+        kept = keep_pending_record(settings.duckdb_path, run)
+        print(
+            f"!! run {run.run_id} not written to {settings.duckdb_path} after waiting"
+            f" {LOCK_WAIT_SECONDS:.0f}s ({error}); its record is kept in {kept} and the next"
+            " run writes it to ops",
+            flush=True,
+        )
 
 
 def _publish_health(settings: Settings) -> None:
@@ -99,7 +116,7 @@ def run_job(
         raise
     finally:
         run.finished_at = dt.datetime.now(dt.UTC)
-        _record(settings, run)
+        _record(settings, run, final=True)
         _publish_health(settings)
     print_summary(run)
     return run
@@ -112,10 +129,13 @@ def _run_tasks(
     run: PipelineRun,
     by_key: dict[str, TaskRun],
 ) -> None:
-    """The job's tasks in order; a task whose upstream did not succeed is skipped."""
+    """The job's tasks in order; a task whose upstream did not succeed (or succeed with a
+    warning) is skipped."""
     for number, task in enumerate(job.tasks, start=1):
         task_run = by_key[task.key]
-        blocked = [key for key in task.depends_on if by_key[key].status != "success"]
+        blocked = [
+            key for key in task.depends_on if by_key[key].status not in ("success", "warning")
+        ]
         if blocked:
             task_run.status = "skipped"
             task_run.summary = f"not run: upstream {', '.join(blocked)} did not succeed"
@@ -138,6 +158,8 @@ def _run_tasks(
             print(f"    FAILED: {task_run.error}", flush=True)
         else:
             task_run.status, task_run.summary = "success", outcome.summary
+            if outcome.warning:
+                task_run.status, task_run.error = "warning", outcome.warning
             run.layer_rows += outcome.layer_rows
         task_run.duration_seconds = time.perf_counter() - clock
         print(f"    {task_run.status} in {task_run.duration_seconds:.1f}s {task_run.summary}")
@@ -146,8 +168,22 @@ def _run_tasks(
         _record(settings, run)
 
 
+def _read_kpis(settings: Settings) -> tuple[dict | None, str]:
+    """Gold's KPIs for the success mail, waiting LOCK_WAIT_SECONDS for a locked warehouse; None
+    and the reason when they cannot be read."""
+    try:
+        with connect_with_retry(
+            settings.duckdb_path, read_only=True, wait_seconds=LOCK_WAIT_SECONDS
+        ) as con:
+            return load_kpis(con), ""
+    except duckdb.Error as error:
+        return None, f"{type(error).__name__}: {error}"
+
+
 def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> None:
-    """Job-level email_notifications: success mail (KPIs + PDF) and KPI alerts, or failure mail."""
+    """Job-level email_notifications: success mail (KPIs + PDF) and KPI alerts, or failure mail.
+    Mails kept by an earlier run go first; a mail the SMTP server does not take is kept for the
+    next run and the step ends with a delivery warning (the run's status is its data's)."""
     event = "on_success" if run.status == "success" else "on_failure"
     if event not in job.email_notifications:
         step.status, step.summary = "skipped", f"no {event} notification in the job"
@@ -158,22 +194,32 @@ def _notify(job: Job, settings: Settings, run: PipelineRun, step: TaskRun) -> No
     try:
         config = notify.SmtpConfig.from_env(job)
         if run.status == "success":
-            with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-                kpis = load_kpis(con)
+            kpis, unread = _read_kpis(settings)
             refreshed = any(t.type == "dashboard_task" and t.status == "success" for t in run.tasks)
             pdf = settings.dashboard_dir / "dashboard.pdf" if refreshed else None
-            messages = {"success": notify.success_message(config, run, kpis, pdf)}
-            kpis["quarantined_row_share"] = run.quarantined_row_share
-            for fired in alerts.evaluate(alerts.load_rules(), kpis):
-                print(f"    ALERT {fired.describe()}", flush=True)
-                messages[f"alert-{fired.rule.name}"] = notify.alert_message(config, run, fired)
+            messages = {"success": notify.success_message(config, run, kpis, pdf, unread)}
+            if kpis is not None:
+                kpis["quarantined_row_share"] = run.quarantined_row_share
+                for fired in alerts.evaluate(alerts.load_rules(), kpis):
+                    print(f"    ALERT {fired.describe()}", flush=True)
+                    messages[f"alert-{fired.rule.name}"] = notify.alert_message(config, run, fired)
         else:
             messages = {"failure": notify.failure_message(config, run, settings.dbt_log_dir)}
-        run.messages = [
-            notify.send(message, config, settings.outbox_dir, f"{run.run_id}-{kind}")
-            for kind, message in messages.items()
-        ]
+        delivery = notify.deliver(
+            {f"{run.run_id}-{kind}": message for kind, message in messages.items()},
+            config,
+            settings.outbox_dir,
+        )
+        run.messages = [*delivery.sent, *(f"kept for the next run: {p}" for p in delivery.kept)]
         step.status, step.summary = "success", "; ".join(run.messages)
+        if delivery.kept:
+            step.status = "warning"
+            step.error = (
+                f"delivery warning: the SMTP server {config.host}:{config.port} did not take"
+                f" {len(delivery.kept)} mail(s) ({delivery.error}); kept in"
+                f" {notify.pending_dir(settings.outbox_dir)}, sent first by the next run"
+            )
+            print(f"    WARNING: {step.error}", flush=True)
     except Exception:
         step.status, step.error = "failed", traceback.format_exc()
         print(f"    FAILED: {step.error}", flush=True)
@@ -197,6 +243,9 @@ def print_summary(run: PipelineRun) -> None:
         print(f"   quarantined this run ({notify.quarantine_headline(run)}):")
         for line in notify.quarantine_lines(run):
             print(f"     {line}")
+    for task in run.tasks:
+        if task.status == "warning":
+            print(f"   warning: {task.key}: {task.error}")
     failed = run.failed_task
     if failed:
         print(f"   failed task: {failed.key}\n   error: {failed.error.strip()}")

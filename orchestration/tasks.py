@@ -26,6 +26,7 @@ class TaskError(RuntimeError):
 class Outcome:
     summary: str  # one line for the console and the run record
     layer_rows: list[tuple[str, str, int]] = field(default_factory=list)  # (layer, relation, rows)
+    warning: str = ""  # the task did its work but something needs a look (status "warning")
 
 
 Executor = Callable[[Task, Settings], Outcome]
@@ -159,7 +160,10 @@ def run_dbt(task: Task, settings: Settings) -> Outcome:
         if not result.success:
             raise TaskError(f"`{shown}` failed:\n{describe_dbt_failure(result)}")
         nodes += len(getattr(result.result, "results", None) or [])
-    layer_rows = count_layer_rows(settings.duckdb_path)
+    try:
+        layer_rows = count_layer_rows(settings.duckdb_path)
+    except duckdb.Error as error:  # another process took the warehouse right after dbt
+        return Outcome(summary=f"{nodes} dbt nodes without failure; rows not counted: {error}")
     totals = {layer: sum(n for name, _, n in layer_rows if name == layer) for layer in LAYERS}
     rows = ", ".join(f"{layer} {count:,} rows" for layer, count in totals.items())
     return Outcome(summary=f"{nodes} dbt nodes without failure; {rows}", layer_rows=layer_rows)
@@ -194,7 +198,13 @@ def run_python_file(task: Task, settings: Settings) -> Outcome:
     )
     if completed.returncode != 0:
         raise TaskError(f"{script.name} failed:\n{completed.stdout}{completed.stderr}")
-    return Outcome(summary=completed.stdout.strip().splitlines()[-1] if completed.stdout else "")
+    warnings = [line for line in completed.stderr.splitlines() if line.startswith("WARNING")]
+    for line in warnings:
+        print(f"    {line}", flush=True)
+    return Outcome(
+        summary=completed.stdout.strip().splitlines()[-1] if completed.stdout else "",
+        warning="\n".join(warnings),
+    )
 
 
 def run_dashboard(task: Task, settings: Settings) -> Outcome:

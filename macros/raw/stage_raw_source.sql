@@ -11,15 +11,17 @@
 
 {#- DuckDB: a view over read_csv of every file under the entity folder (a filter on _file_path
     is pushed into the reader: only those files are opened). Rows are never dropped silently:
-    strict_mode off keeps a row with more fields than the relation has, null_padding plus a
-    null string that never occurs ('\N') tells a missing trailing field (null) from an empty
-    one (''), a broken quote ends up inside a value (which then fails its rule), and the lines
-    of a file that is not UTF-8 (or is compressed bytes named .csv) are recorded in the
-    temporary table <relation>__rejects by store_rejects; bronze quarantines such a file
-    whole. -#}
+    strict_mode off keeps a row with more fields than the relation has (strict mode fails the
+    whole read on some line ends, and drops a row whose quote is never closed), null_padding
+    plus a null string that never occurs ('\N') tells a missing trailing field (null) from an
+    empty one (''), a broken quote ends up inside a value (the independent count of
+    raw_file_facts names it), a row may be as long as var raw_max_row_bytes, and the lines the
+    reader rejects (not UTF-8, compressed bytes named .csv, a longer row) are recorded in the
+    temporary table <relation>__rejects by store_rejects; bronze quarantines such a file whole.
+    The glob characters a location may hold ([, *, ?) are escaped. -#}
 {% macro duckdb__stage_raw_source(relation, location, field_count) %}
     {%- do adapter.create_schema(relation) -%}
-    {%- set pattern = location ~ '/**' -%}
+    {%- set pattern = location | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]') ~ '/**' -%}
     {%- set found = run_query('select count(*) from glob(' ~ sql_string_literal(pattern) ~ ')').columns[0].values()[0] -%}
     {%- call statement('stage_raw_source', auto_begin=false) -%}
         create or replace view {{ relation }} as
@@ -45,6 +47,7 @@
             strict_mode = false,
             null_padding = true,
             parallel = false,
+            max_line_size = {{ var('raw_max_row_bytes') }},
             filename = true,
             hive_partitioning = false,
             store_rejects = true,

@@ -1,5 +1,7 @@
--- The ledger with its counts: every file bronze_files recorded, with the rows each load put in
--- bronze and in the quarantine (raw data rows = rows_loaded + rows_quarantined per file).
+-- The ledger with its counts: every file bronze_files recorded, with the data rows the file
+-- holds (counted without trusting the CSV reader) and the rows its load put in bronze and in the
+-- quarantine: data_rows = rows_loaded + rows_quarantined for a file whose rows were checked one
+-- by one; a file rejected whole loads nothing.
 
 with
 
@@ -20,7 +22,8 @@ checked_rows as (
             '{{ entity }}' as entity,
             _source_file,
             _source_row_number,
-            _reject_reason
+            _reject_reason,
+            _file_data_rows
         from checked_{{ entity }}
         {{- '\n    union all' if not loop.last }}
     {%- endfor %}
@@ -34,7 +37,8 @@ file_counts as (
             as rows_loaded,
         sum(case when _reject_reason is not null and _source_row_number > 0 then 1 else 0 end)
             as rows_quarantined,
-        max(case when _source_row_number = 0 then _reject_reason end) as file_reject_reason
+        max(case when _source_row_number = 0 then _reject_reason end) as file_reject_reason,
+        max(case when _source_row_number = 0 then _file_data_rows end) as data_rows
     from checked_rows
     group by entity, _source_file
 ),
@@ -48,6 +52,9 @@ final as (
         files.file_size,
         files.modified_at,
         files.file_status,
+        files.file_version,
+        files.file_checksum,
+        file_counts.data_rows,
         cast(coalesce(file_counts.rows_loaded, 0) as bigint) as rows_loaded,
         cast(coalesce(file_counts.rows_quarantined, 0) as bigint) as rows_quarantined,
         files._run_id,

@@ -1,5 +1,6 @@
 -- Everything that could not enter bronze, with every reason: rejected rows of each entity, and
--- files rejected whole (row number 0) or not loaded at all (misplaced, changed after loading).
+-- files rejected whole (row number 0) or not loaded at all (misplaced, unreadable), and what
+-- happened to a file after bronze recorded it (changed, vanished: bronze keeps what it loaded).
 
 with
 
@@ -39,7 +40,7 @@ files_not_loaded as (
         ingest_date as _ingest_date,
         _ingested_at
     from files
-    where file_status != 'new'
+    where file_status not in ('new', 'touched')
 ),
 
 final as (

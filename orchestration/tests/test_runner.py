@@ -18,6 +18,7 @@ from orchestration.__main__ import main
 from orchestration.job import Task, load_job
 from orchestration.run_record import (
     ABANDONED,
+    LOCK_WAIT_SECONDS,
     PipelineRun,
     QuarantineCount,
     TaskRun,
@@ -183,8 +184,9 @@ def test_a_run_left_running_by_a_killed_runner_is_closed_by_the_next(
     assert error == (ABANDONED,)
 
 
-def test_a_record_waits_for_the_warehouse_lock(tmp_path: Path) -> None:
-    """Another process holds the DuckDB file's lock for a moment: the record is written after."""
+def test_a_final_record_waits_for_the_warehouse_lock(tmp_path: Path) -> None:
+    """Another process holds the DuckDB file's lock for a moment, shorter than the wait a run's
+    final record allows: the record is written after it."""
     path = tmp_path / "lakehouse.duckdb"
     duckdb.connect(str(path)).close()
     holder = subprocess.Popen(
@@ -201,7 +203,7 @@ def test_a_record_waits_for_the_warehouse_lock(tmp_path: Path) -> None:
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     run = PipelineRun("waited", "lakehouse-local", dt.datetime.now(dt.UTC), tasks=[])
     run.status = "success"
-    record_run(path, run)
+    record_run(path, run, wait_seconds=LOCK_WAIT_SECONDS)
     holder.wait(timeout=30)
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("select status from ops.pipeline_runs").fetchall() == [("success",)]
