@@ -9,15 +9,16 @@
 {% macro duckdb__bronze_malformed_rows(files_relation) %}
     select
         file_path,
-        malformed.data_row as malformed_row_number,
-        malformed.reason as malformed_reason
+        data_row as malformed_row_number,
+        reason as malformed_reason
     from (
         select
             file_path,
-            unnest(from_json(malformed_rows, '[{"data_row": "BIGINT", "reason": "VARCHAR"}]')) as malformed
+            -- one row per malformed row, the struct's fields as columns
+            unnest(from_json(malformed_rows, '[{"data_row": "BIGINT", "reason": "VARCHAR"}]'), recursive := true)  -- noqa: AL03
         from {{ files_relation }}
         where malformed_rows is not null
-    )
+    ) as malformed
 {% endmacro %}
 
 

@@ -16,7 +16,8 @@
 {% macro duckdb__raw_file_facts(files_relation) %}
     select
         file_path,
-        unnest(lakehouse_raw_file_facts(file_path))
+        -- the struct's fields as columns
+        unnest(lakehouse_raw_file_facts(file_path))  -- noqa: AL03
     from {{ files_relation }}
 {% endmacro %}
 

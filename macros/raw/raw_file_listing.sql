@@ -17,14 +17,15 @@
 {% macro duckdb__raw_file_listing(raw_relation) %}
     select
         '{{ raw_relation.identifier }}' as entity,
-        listed.file_path,
-        listed.file_size,
-        listed.modified_at,
-        listed.file_version,
-        listed.file_problem
+        file_path,
+        file_size,
+        modified_at,
+        file_version,
+        file_problem
     from (
-        select unnest(lakehouse_raw_files({{ sql_string_literal(raw_location(raw_relation.identifier)) }})) as listed
-    )
+        -- one row per file, the struct's fields as columns
+        select unnest(lakehouse_raw_files({{ sql_string_literal(raw_location(raw_relation.identifier)) }}), recursive := true)  -- noqa: AL03
+    ) as listing
 {% endmacro %}
 
 

@@ -241,7 +241,8 @@ def test_no_databricks_sql_registers_a_table_over_the_raw_zone(target, dbt_parse
     loaded_at_query (the freshness itself), and every model, test and snapshot with the macros
     they call. None creates a table or view over the raw zone (`create ... location`, `using
     binaryFile`, `using csv`); the raw zone is read only by path, with read_files (binaryFile
-    for the listing, csv for the rows), which needs only READ FILES on its external location."""
+    for the listing, csv for the rows, text for the reader-free count of data rows), which
+    needs only READ FILES on its external location."""
     manifest = dbt_parses[f"job-{target}"].manifest
     nodes = [
         node
@@ -259,9 +260,14 @@ def test_no_databricks_sql_registers_a_table_over_the_raw_zone(target, dbt_parse
     assert not offending, offending
     # the raw zone is read by path, by the Databricks variants, and by nothing else
     readers = {name for name, text in sql.items() if "read_files(" in text}
-    assert readers == {"databricks__raw_file_listing", "databricks__raw_file_rows"}
+    assert readers == {
+        "databricks__raw_file_listing",
+        "databricks__raw_file_rows",
+        "databricks__raw_file_lines",
+    }
     assert "format => 'binaryFile'" in sql["databricks__raw_file_listing"]
     assert "format => 'csv'" in sql["databricks__raw_file_rows"]
+    assert "format => 'text'" in sql["databricks__raw_file_lines"]
     assert "_metadata.file_path" in sql["databricks__raw_file_rows"]
     assert not {"spark__raw_file_listing", "spark__stage_raw_source"} & set(sql)
     assert sql["databricks__stage_raw_source"].split("%}", 1)[1].split("{%")[0].strip() == ""
