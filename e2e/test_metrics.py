@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
 from e2e.helpers import (
     PROJECT_DIR,
@@ -63,7 +64,14 @@ def marts(lakehouse: Lakehouse) -> dict[str, tuple[list[str], list[dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def metricflow(lakehouse: Lakehouse, marts: dict[str, Any]) -> Iterator[Any]:
+def orders_enriched(lakehouse: Lakehouse) -> Any:
+    """gold.orders_enriched as an Arrow table (read before MetricFlow's adapter opens the file)."""
+    with duckdb.connect(str(lakehouse.duckdb_path), read_only=True) as connection:
+        return connection.execute(f"select * from {GOLD}.orders_enriched").to_arrow_table()
+
+
+@pytest.fixture(scope="module")
+def metricflow(lakehouse: Lakehouse, marts: dict[str, Any], orders_enriched: Any) -> Iterator[Any]:
     """MetricFlow's engine over the lakehouse, as `mf query` builds it."""
     from dbt_metricflow.cli.cli_configuration import CLIConfiguration
 
@@ -182,6 +190,80 @@ def test_the_saved_queries_answer(lakehouse: Lakehouse, metricflow: Any) -> None
             MetricFlowQueryRequest.create(saved_query_name=saved_query["name"])
         )
         assert result.result_df.rows, saved_query["name"]
+
+
+METRIC_VIEW_DDL = re.compile(
+    r"create or replace view (?P<name>\S+)\s+with metrics\s+language yaml\s+as \$\$\n"
+    r"(?P<yaml>.*?)\$\$",
+    flags=re.S,
+)
+
+
+def test_the_databricks_metric_view_answers_like_the_marts(
+    lakehouse: Lakehouse,
+    marts: dict[str, tuple[list[str], list[dict[str, Any]]]],
+    orders_enriched: Any,
+    tmp_path: Path,
+) -> None:
+    """The Unity Catalog metric view orders_enriched's post-hook creates on Databricks, printed
+    by dbt-databricks for the prod target without connecting: every metric of the definitions is
+    one of its measures, every entity and dimension one of its dimensions; and its measure
+    expressions (MEASURE() of another measure expanded), evaluated over orders_enriched grouped
+    by each mart's grain, are the mart. What stays unproven offline: Databricks accepting the
+    YAML and answering MEASURE() queries (docs/databricks.md)."""
+    project = lakehouse.root / "project"
+    shutil.copy(project / "profiles.yml.example", tmp_path / "profiles.yml")
+    env = {
+        **lakehouse.env,
+        "DBT_PROFILES_DIR": str(tmp_path),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DATABRICKS_HOST": "example.cloud.databricks.com",
+        "DATABRICKS_HTTP_PATH": "/sql/1.0/warehouses/offline",
+        "DATABRICKS_TOKEN": "offline",
+    }
+    printed = run_dbt(
+        ["run-operation", "print_gold_metric_view", "--target", "prod"], env, project_dir=project
+    ).stdout
+    ddl = METRIC_VIEW_DDL.search(printed)
+    assert ddl, printed
+    assert ddl["name"] == "`lakehouse`.`gold`.`kpi_metrics`"
+    view = yaml.safe_load(ddl["yaml"])
+    assert view["version"] == 1.1
+    assert view["source"] == "`lakehouse`.`gold`.`orders_enriched`"
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    (orders,) = manifest["semantic_models"].values()
+    measures = {measure["name"]: measure["expr"] for measure in view["measures"]}
+    assert set(measures) == {metric["name"] for metric in manifest["metrics"].values()}
+    dimensions = [dimension["name"] for dimension in view["dimensions"]]
+    assert dimensions == [entity["expr"] or entity["name"] for entity in orders["entities"]] + [
+        dimension["name"] for dimension in orders["dimensions"]
+    ]
+    expanded = {
+        name: re.sub(r"MEASURE\((\w+)\)", lambda match: f"({measures[match[1]]})", expr)
+        for name, expr in measures.items()
+    }
+    connection = duckdb.connect()
+    connection.register("orders_enriched", orders_enriched)
+    grains = mart_grains(lakehouse)
+    assert len(grains) == 9
+    for mart, grain in grains.items():
+        columns, mart_rows = marts[mart]
+        assert set(grain) <= set(dimensions), (mart, grain)
+        kpis = [column for column in columns if column in expanded]
+        assert len(kpis) >= 7, (mart, columns)
+        selected = ", ".join([*grain, *(f"{expanded[kpi]} as {kpi}" for kpi in kpis)])
+        group_by = f"group by {', '.join(grain)}" if grain else ""
+        cursor = connection.execute(f"select {selected} from orders_enriched {group_by}")
+        names = [description[0] for description in cursor.description]
+        answers = {
+            tuple(row[: len(grain)]): dict(zip(names, row, strict=True))
+            for row in cursor.fetchall()
+        }
+        assert len(answers) == len(mart_rows), mart
+        for mart_row in mart_rows:
+            answer = answers[tuple(mart_row[column] for column in grain)]
+            for kpi in kpis:
+                assert same_value(mart_row[kpi], answer[kpi]), (mart, kpi, mart_row, answer)
 
 
 RECIPE = re.compile(

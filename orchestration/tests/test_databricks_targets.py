@@ -72,6 +72,9 @@ def test_databricks_configs(target, dbt_parses):
     assert clustering["kpis_by_customer"] == ["customer_id"]
     # merged by order_id, sliced by the dashboards' filters (at most 4 clustering keys)
     assert clustering["orders_enriched"] == ["order_id", "order_date", "country", "category_name"]
+    # the KPI metric view beside it, which the analysts may query (e2e/test_metrics.py renders it)
+    hooks = [hook["sql"] for hook in nodes["orders_enriched"]["config"]["post-hook"]]
+    assert hooks[-2:] == ["{{ gold_metric_view(this) }}", "{{ grant_metric_view_select(this) }}"]
     fact_orders = nodes["fact_orders"]["config"]
     assert fact_orders["materialized"] == "incremental"
     assert fact_orders["incremental_strategy"] == "merge"
