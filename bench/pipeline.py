@@ -9,7 +9,8 @@ and logs under data/bench/<history>/): "small" (10 batches of 100,000 orders at 
 - the first build (the job's daily dbt commands on an empty warehouse); a daily build with no new
   file; a plain `dbt build` with no new file (what an analytics engineer types: every model and
   check of the default selector, no freshness selection); a daily build after one more batch of
-  100,000 orders; `dbt build --full-refresh` (large only); dbt's fixed cost, `dbt build
+  100,000 orders; `dbt build --full-refresh --vars '{reload_bronze: true}'` (every layer
+  rebuilt from the raw files; large only); dbt's fixed cost, `dbt build
   --select dim_date` on a built warehouse.
 
 After every dbt step the nine gold relations must equal the floor's (counts and decimals
@@ -71,7 +72,9 @@ KPI_COLUMNS = (
 )
 RATE_TOLERANCE = 1e-12
 
-FULL_REFRESH = [str(DBT), "build", "--full-refresh"]
+# a rebuild of every layer from the raw files: bronze, the system of record, is rebuilt only on
+# a deliberate reload (dbt_project.yml), which the benchmark asks for
+FULL_REFRESH = [str(DBT), "build", "--full-refresh", "--vars", "{reload_bronze: true}"]
 FIXED_COST = [str(DBT), "build", "--select", "dim_date"]
 PLAIN_BUILD = [str(DBT), "build"]
 
@@ -468,7 +471,7 @@ def report_lines(
             NEW_BATCH,
             f"daily build ({daily}) after one new batch of {scale.new_batch_orders:,} orders",
         ),
-        (REFRESH, "`dbt build --full-refresh`"),
+        (REFRESH, "`dbt build --full-refresh` (bronze reloaded from raw)"),
         (FIXED, "dbt's fixed cost: `dbt build --select dim_date` on a built warehouse"),
     ]
     lines = [

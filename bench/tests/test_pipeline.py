@@ -192,7 +192,7 @@ def test_report_gives_the_issue_ratios_for_the_issue_figures() -> None:
     assert "WARNING: load average up to 3.50" in "\n".join(report_lines(small, large, TINY, busy))
     daily = pipeline.command_text(pipeline.daily_build_commands())
     assert f"| first build ({daily} on an empty warehouse) | 15.05 | 59.04 |" in text
-    assert "| `dbt build --full-refresh` |  | 57.01 |" in text
+    assert "| `dbt build --full-refresh` (bronze reloaded from raw) |  | 57.01 |" in text
     assert "| P4 | no-op build / dbt's fixed cost, large history | 5.71 | <= 1.5 | MISSED |" in text
     # fact_orders grew with history (1.1 -> 6.8 s), dim_date did not
     assert "    1.10 ->     6.80  model.lakehouse.fact_orders" in text
