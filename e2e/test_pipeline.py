@@ -662,3 +662,27 @@ def test_the_daily_merge_checks_catch_a_corrupted_merge(
         if r["unique_id"].startswith("test.")
     }
     assert statuses == dict.fromkeys(checks, "fail")
+
+
+def test_the_cross_layer_check_catches_uncounted_orders_that_differ_from_silver(
+    local_run: dict[str, Stage],
+    local_lakehouse: Lakehouse,
+    make_lakehouse: Callable[..., Lakehouse],
+) -> None:
+    """assert_uncounted_orders_match_silver can fail: on a copy of the built lakehouse, two
+    orders that orders_enriched took in after every mart's position, one with another country,
+    one without its product name (a null beside silver's value), are its two failures."""
+    corrupted = make_lakehouse("corrupted_uncounted", raw_root=local_lakehouse.raw_root)
+    shutil.copy(local_lakehouse.duckdb_path, corrupted.duckdb_path)
+    after_every_mart = "(select max(_as_of) + interval 1 second from gold.orders_enriched)"
+    with duckdb.connect(str(corrupted.duckdb_path)) as connection:
+        for change, pick in (("country = 'Atlantis'", "min"), ("product_name = null", "max")):
+            connection.execute(
+                f"update gold.orders_enriched set {change}, _as_of = {after_every_mart}"
+                f" where order_id = (select {pick}(order_id) from gold.orders_enriched)"
+            )
+
+    check = "assert_uncounted_orders_match_silver"
+    run_dbt(["test", "--select", check], corrupted.env, expect_success=False)
+    (result,) = [r for r in dbt_results(corrupted) if r["unique_id"].startswith("test.")]
+    assert (result["status"], result["failures"]) == ("fail", 2), result

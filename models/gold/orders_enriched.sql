@@ -152,6 +152,23 @@ enriched_orders as (
         on orders_to_enrich.customer_id = dim_customers.customer_id
 ),
 
+{%- if state.mode == 'increment' %}
+
+-- the orders whose enriched version is new or differs from the one held (EXCEPT compares
+-- nulls as equal: one set operation, not a chain of is-distinct-from conditions)
+changed_orders as (
+    select
+        order_id,
+        {{ version_columns | join(',\n        ') }}
+    from enriched_orders
+    except
+    select
+        order_id,
+        {{ version_columns | join(',\n        ') }}
+    from held_versions
+),
+{%- endif %}
+
 final as (
     select
         enriched_orders.*,
@@ -173,14 +190,10 @@ final as (
     from enriched_orders
     cross join silver_position
     {%- if state.mode == 'increment' %}
+        inner join changed_orders
+            on enriched_orders.order_id = changed_orders.order_id
         left join held_versions
             on enriched_orders.order_id = held_versions.order_id
-        -- a new order, or a version that differs from the one held
-        where
-            held_versions.order_id is null
-            {%- for column in version_columns %}
-                or enriched_orders.{{ column }} is distinct from held_versions.{{ column }}
-            {%- endfor %}
     {%- endif %}
 )
 

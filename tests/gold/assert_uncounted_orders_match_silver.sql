@@ -90,6 +90,40 @@ enriched_versions as (
     where orders_enriched.order_id in (select orders_to_check.order_id from orders_to_check)
 ),
 
+-- the orders whose silver version is not one that orders_enriched holds (EXCEPT compares nulls
+-- as equal: one set operation, not a chain of conditions that Spark's optimizer expands)
+differing_versions as (
+    select
+        order_id,
+        updated_at,
+        status,
+        order_amount,
+        order_date,
+        product_id,
+        customer_id,
+        product_name,
+        brand_name,
+        category_name,
+        country,
+        gender
+    from silver_versions
+    except
+    select
+        order_id,
+        updated_at,
+        status,
+        order_amount,
+        order_date,
+        product_id,
+        customer_id,
+        product_name,
+        brand_name,
+        category_name,
+        country,
+        gender
+    from enriched_versions
+),
+
 final as (
     select
         orders_to_check.order_id,
@@ -106,17 +140,9 @@ final as (
             enriched_versions.copies is null
             or enriched_versions.copies != 1
             or silver_versions.order_id is null
-            or silver_versions.updated_at != enriched_versions.updated_at
-            or silver_versions.status != enriched_versions.status
-            or silver_versions.order_amount != enriched_versions.order_amount
-            or silver_versions.order_date != enriched_versions.order_date
-            or silver_versions.product_id != enriched_versions.product_id
-            or silver_versions.customer_id != enriched_versions.customer_id
-            or silver_versions.product_name is distinct from enriched_versions.product_name
-            or silver_versions.brand_name is distinct from enriched_versions.brand_name
-            or silver_versions.category_name is distinct from enriched_versions.category_name
-            or silver_versions.country is distinct from enriched_versions.country
-            or silver_versions.gender is distinct from enriched_versions.gender
+            or orders_to_check.order_id in (
+                select differing_versions.order_id from differing_versions
+            )
         )
 )
 
