@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -189,3 +190,35 @@ S3_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+def killed_at(lakehouse: Lakehouse, node_name: str, command: list[str]) -> str:
+    """Run `command` (dbt with --log-format json, or the job's build) and kill -9 it as soon as
+    the node `node_name` starts, with every process it started (the runner's dbt, Spark's JVM),
+    as a killed job loses its driver; returns the node that was started (node_name)."""
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env={**os.environ, **lakehouse.env, "DBT_LOG_FORMAT": "json"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    started = None
+    for line in process.stdout:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # the runner's own lines
+        node = (event.get("data") or {}).get("node_info") or {}
+        starting = event.get("info", {}).get("name") == "LogStartLine"
+        if starting and node.get("node_name") == node_name:
+            os.killpg(process.pid, signal.SIGKILL)
+            started = node_name
+            break
+    process.stdout.close()
+    process.wait()
+    assert started, f"{node_name} never started"
+    return started

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from e2e.helpers import (
     Lakehouse,
     assert_same_kpis,
     generate,
+    killed_at,
     read_gold,
     run_dbt,
 )
@@ -85,36 +85,6 @@ def job_build(lakehouse: Lakehouse, *, expect_success: bool = True) -> None:
     )
     if expect_success and result.returncode != 0:
         raise AssertionError(f"the job's build failed:\n{result.stdout[-3000:]}{result.stderr}")
-
-
-def killed_at(lakehouse: Lakehouse, node_name: str, command: list[str]) -> str:
-    """Run `command` (dbt with --log-format json, or the job's build) and kill -9 it as soon as
-    the node `node_name` starts; returns the node that was started (node_name)."""
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_DIR,
-        env={**os.environ, **lakehouse.env, "DBT_LOG_FORMAT": "json"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    started = None
-    for line in process.stdout:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # the runner's own lines
-        node = (event.get("data") or {}).get("node_info") or {}
-        starting = event.get("info", {}).get("name") == "LogStartLine"
-        if starting and node.get("node_name") == node_name:
-            process.send_signal(signal.SIGKILL)
-            started = node_name
-            break
-    process.stdout.close()
-    process.wait()
-    assert started, f"{node_name} never started"
-    return started
 
 
 def daily_build_nodes(lakehouse: Lakehouse) -> list[str]:
