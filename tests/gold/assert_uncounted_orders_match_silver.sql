@@ -6,6 +6,10 @@
 -- takes them in. (Every order: assert_orders_enriched_matches_fact_orders, full verification.)
 {%- set marts = consumers_of('orders_enriched') %}
 {%- set orders_position = model_position('orders_enriched') %}
+{%- set compared_columns = [
+    'order_id', 'updated_at', 'status', 'order_amount', 'order_date', 'product_id', 'customer_id',
+    'product_name', 'brand_name', 'category_name', 'country', 'gender',
+] %}
 {%- set orders_position_literal = timestamp_literal(orders_position) if orders_position is not none
     else 'cast(null as timestamp)' %}
 
@@ -94,33 +98,11 @@ enriched_versions as (
 -- as equal: one set operation, not a chain of conditions that Spark's optimizer expands)
 differing_versions as (
     select
-        order_id,
-        updated_at,
-        status,
-        order_amount,
-        order_date,
-        product_id,
-        customer_id,
-        product_name,
-        brand_name,
-        category_name,
-        country,
-        gender
+        {{ compared_columns | join(',\n        ') }}
     from silver_versions
     except
     select
-        order_id,
-        updated_at,
-        status,
-        order_amount,
-        order_date,
-        product_id,
-        customer_id,
-        product_name,
-        brand_name,
-        category_name,
-        country,
-        gender
+        {{ compared_columns | join(',\n        ') }}
     from enriched_versions
 ),
 
