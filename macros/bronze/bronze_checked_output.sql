@@ -59,7 +59,7 @@
         _source_file,
         cast(_source_row_number as bigint) as _source_row_number,
         _ingest_date,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
+        {{ run_started_timestamp() }} as _ingested_at,
         _raw_values,
         _reject_reason,
         _file_data_rows

@@ -14,7 +14,7 @@
         schema=generate_schema_name('bronze', none),
         identifier='bronze_files',
     ) if execute else none -%}
-    {%- set now = "cast('" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "' as timestamp)" -%}
+    {%- set now = run_started_timestamp() | trim -%}
     {#- a ledger written before versions were recorded has no file_version column until the next
         build appends it -#}
     {%- set has_versions = ledger is not none

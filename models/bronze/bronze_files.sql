@@ -215,7 +215,7 @@ final as (
         file_status,
         file_reason,
         '{{ invocation_id }}' as _run_id,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as _ingested_at,
+        {{ run_started_timestamp() }} as _ingested_at,
         file_version,
         file_checksum,
         data_rows,
