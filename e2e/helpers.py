@@ -28,7 +28,13 @@ from typing import Any
 
 import duckdb
 
-from e2e.reference_kpis import GOLD_GRAINS, KPI_COLUMNS, Row, grain_sort_key
+from e2e.reference_kpis import (
+    GOLD_GRAINS,
+    KPI_COLUMNS,
+    ORDERS_ENRICHED_COLUMNS,
+    Row,
+    grain_sort_key,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Delta Lake and the ANSI mode extension of the `spark` target (`make install`)
@@ -170,6 +176,17 @@ def read_gold(duckdb_path: Path) -> dict[str, list[Row]]:
             rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
             gold[relation] = sorted(rows, key=lambda row, grain=grain: grain_sort_key(row, grain))
     return gold
+
+
+def read_orders_enriched(duckdb_path: Path) -> list[Row]:
+    """gold.orders_enriched as row dicts sorted by order_id: the columns the reference has (not
+    the position and the previous versions)."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        columns = ORDERS_ENRICHED_COLUMNS
+        cursor = connection.execute(
+            f"select {', '.join(columns)} from gold.orders_enriched order by order_id"
+        )
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
 def assert_same_kpis(actual: dict[str, list[Row]], expected: dict[str, list[Row]]) -> None:

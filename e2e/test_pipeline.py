@@ -23,12 +23,12 @@ from e2e.helpers import (
     dbt_results,
     generate,
     read_gold,
+    read_orders_enriched,
     read_relations,
     run_dbt,
 )
 from e2e.reference_kpis import (
     GOLD_GRAINS,
-    ORDERS_ENRICHED_COLUMNS,
     Row,
     current_versions,
     expected_kpis,
@@ -82,16 +82,6 @@ def read_snapshots(
                 ).fetchall()
             )
     return versions, snapshots
-
-
-def read_orders_enriched(duckdb_path: Path) -> list[Row]:
-    """gold.orders_enriched as row dicts sorted by order_id."""
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        columns = ORDERS_ENRICHED_COLUMNS
-        cursor = connection.execute(
-            f"select {', '.join(columns)} from gold.orders_enriched order by order_id"
-        )
-        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
 def build_and_record(lakehouse: Lakehouse, step: str, *args: str) -> Stage:

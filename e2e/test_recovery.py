@@ -36,9 +36,10 @@ from e2e.helpers import (
     generate,
     killed_at,
     read_gold,
+    read_orders_enriched,
     run_dbt,
 )
-from e2e.reference_kpis import ORDERS_ENRICHED_COLUMNS, Row, expected_kpis, expected_orders_enriched
+from e2e.reference_kpis import Row, expected_kpis, expected_orders_enriched
 
 SEED = 11
 ORDERS_PER_BATCH = 400
@@ -59,17 +60,9 @@ class Outcome:
     observed: dict[str, Any] = field(default_factory=dict)
 
 
-def read_orders_enriched(lakehouse: Lakehouse) -> list[Row]:
-    columns = ORDERS_ENRICHED_COLUMNS
-    with duckdb.connect(str(lakehouse.duckdb_path), read_only=True) as connection:
-        rows = connection.execute(
-            f"select {', '.join(columns)} from gold.orders_enriched order by order_id"
-        ).fetchall()
-    return [dict(zip(columns, row, strict=True)) for row in rows]
-
-
 def outcome(lakehouse: Lakehouse, **observed: Any) -> Outcome:
-    return Outcome(read_gold(lakehouse.duckdb_path), read_orders_enriched(lakehouse), observed)
+    path = lakehouse.duckdb_path
+    return Outcome(read_gold(path), read_orders_enriched(path), observed)
 
 
 def job_build(lakehouse: Lakehouse, *, expect_success: bool = True) -> None:

@@ -50,6 +50,7 @@ from e2e.helpers import (
     killed_at,
     lakehouse_env,
     read_gold,
+    read_orders_enriched,
     read_relations,
     run_dbt,
 )
@@ -521,11 +522,9 @@ def test_orders_enriched_is_equal_on_spark_duckdb_and_the_reference(builds, spar
     same columns (with the position and the previous versions the marts count out)."""
     with duckdb.connect(str(builds["local"].duckdb_path), read_only=True) as connection:
         held = connection.execute("select * from gold.orders_enriched limit 0").description
-        select = f"select {', '.join(ORDERS_ENRICHED_COLUMNS)} from gold.orders_enriched"
-        cursor = connection.execute(f"{select} order by order_id")
-        rows = cursor.fetchall()
-    on_duckdb = [dict(zip(ORDERS_ENRICHED_COLUMNS, row, strict=True)) for row in rows]
+    on_duckdb = read_orders_enriched(builds["local"].duckdb_path)
     assert spark.table("gold.orders_enriched").columns == [column[0] for column in held]
+    select = f"select {', '.join(ORDERS_ENRICHED_COLUMNS)} from gold.orders_enriched"
     on_spark = [row.asDict() for row in spark.sql(f"{select} order by order_id").collect()]
     reference = expected_orders_enriched(builds["local"].raw_root)
     assert len(on_spark) == len(reference) > 1000
