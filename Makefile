@@ -41,11 +41,12 @@ databricks-cli: ## Build the pinned Databricks CLI from its Go module into .cach
 demo: system-deps install ## Run the whole job locally: generate, dbt build, dashboard, notify
 	@$(BIN)/python -m orchestration run --seed 42 --batches 3 --orders-per-batch 5000 --with-docs
 
-# Two workers, a test file each at a time (the files' module fixtures stay in one process): a
-# suite waits on dbt, Spark and the browser more than it computes. The e2e suites (the Spark
-# parity and recovery suites are the slowest) come first in testpaths, so they never run last.
+# Three workers on the 2-core machine, a test file each at a time (the files' module fixtures
+# stay in one process): on two, the suites kept the cores busy about half the time (they wait on
+# dbt's Python, Spark's JVM and the browser). The e2e suites (the Spark parity and recovery
+# suites are the slowest) come first in testpaths, so they never run last.
 test: system-deps install databricks-cli lint ## Lint and run every test
-	@$(BIN)/python -m pytest -n 2 --dist loadfile
+	@$(BIN)/python -m pytest -n 3 --dist loadfile
 
 # sqlfluff compiles the project against a throwaway in-memory DuckDB: linting needs no data/
 # folder and never locks the pipeline's database file.
