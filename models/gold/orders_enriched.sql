@@ -95,22 +95,40 @@ merged_customers as (
     where _merged_at > {{ position }}
 ),
 
--- the version held of every order those merges may change (one read of this table)
+-- the orders held whose fact row, product, brand, category or customer those merges may
+-- change: each found by its own narrow read (a semi-join on one key column), not by one read
+-- of every column of every row filtered by an OR of the five
+held_keys as (
+    select held.order_id from {{ this }} as held
+    where held.order_id in (select merged_orders.order_id from merged_orders)
+    union
+    select held.order_id from {{ this }} as held
+    where held.product_id in (select merged_products.product_id from merged_products)
+    union
+    select held.order_id from {{ this }} as held
+    where held.brand_id in (select merged_brands.brand_id from merged_brands)
+    union
+    select held.order_id from {{ this }} as held
+    where held.category_id in (select merged_categories.category_id from merged_categories)
+    union
+    select held.order_id from {{ this }} as held
+    where held.customer_id in (select merged_customers.customer_id from merged_customers)
+),
+
+-- their versions held (nothing is read when no key is found)
 held_versions as (
     select * from {{ this }}
-    where
-        order_id in (select merged_orders.order_id from merged_orders)
-        or product_id in (select merged_products.product_id from merged_products)
-        or brand_id in (select merged_brands.brand_id from merged_brands)
-        or category_id in (select merged_categories.category_id from merged_categories)
-        or customer_id in (select merged_customers.customer_id from merged_customers)
+    where order_id in (select held_keys.order_id from held_keys)
 ),
 
 orders_to_enrich as (
     select * from fact_orders
     where
-        order_id in (select merged_orders.order_id from merged_orders)
-        or order_id in (select held_versions.order_id from held_versions)
+        order_id in (
+            select merged_orders.order_id from merged_orders
+            union
+            select held_keys.order_id from held_keys
+        )
 ),
 
 {%- else %}
