@@ -197,3 +197,24 @@ def test_report_gives_the_issue_ratios_for_the_issue_figures() -> None:
     # fact_orders grew with history (1.1 -> 6.8 s), dim_date did not
     assert "    1.10 ->     6.80  model.lakehouse.fact_orders" in text
     assert "->     0.20  model.lakehouse.dim_date" not in text
+
+
+def test_a_step_that_changes_nothing_counts_with_its_median_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """timed_dbt runs the step's commands `repeats` times and keeps the median run (its
+    seconds and its node times) and every run's seconds."""
+    history = pipeline.make_history("tiny", 1, tmp_path)
+    runs = iter([(4.0, {"a": 4.0}), (1.0, {"a": 1.0}), (9.0, {"a": 9.0})])
+    labels: list[str] = []
+
+    def fake_run_step(_history, _args, label):
+        labels.append(label)
+        return next(runs)
+
+    monkeypatch.setattr(pipeline, "run_step", fake_run_step)
+    pipeline.timed_dbt(history, NO_OP, [["dbt", "build"]], pipeline.Clock(), repeats=3)
+    assert history.seconds[NO_OP] == 4.0
+    assert history.node_seconds[NO_OP] == {"a": 4.0}
+    assert history.runs[NO_OP] == [4.0, 1.0, 9.0]
+    assert labels == ["no-op-build-run-1", "no-op-build-run-2", "no-op-build-run-3"]
