@@ -294,6 +294,27 @@ def test_a_state_dbt_cannot_read_is_replaced(
     assert dbt_state.prepare_state(state) == "kept"
 
 
+def test_the_state_is_checked_against_dbts_own_schema_of_sources_json() -> None:
+    """The schema beside dbt_state.py is the one the pinned dbt generates for the artifact its
+    freshness command writes and --state reads (so a dbt upgrade that changes it fails here)."""
+    from dbt.artifacts.schemas.freshness import FreshnessExecutionResultArtifact
+
+    assert json.loads(dbt_state.SOURCES_SCHEMA.read_text()) == json.loads(
+        json.dumps(FreshnessExecutionResultArtifact.json_schema())
+    )
+
+
+def test_a_state_of_another_schema_version_is_replaced(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    dbt_state.prepare_state(state)
+    baseline = json.loads((state / "sources.json").read_text())
+    assert dbt_state.state_problem(state / "sources.json", dt.datetime.now(dt.UTC)) is None
+    baseline["metadata"]["dbt_schema_version"] = "https://schemas.getdbt.com/dbt/sources/v2.json"
+    (state / "sources.json").write_text(json.dumps(baseline))
+    problem = dbt_state.state_problem(state / "sources.json", dt.datetime.now(dt.UTC))
+    assert problem is not None and problem.startswith("dbt cannot read it") and "v2" in problem
+
+
 def test_without_a_readable_warehouse_the_baseline_has_no_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
