@@ -98,21 +98,21 @@ merged_customers as (
 -- the orders held whose fact row, product, brand, category or customer those merges may
 -- change: each found by its own narrow read (a semi-join on one key column), not by one read
 -- of every column of every row filtered by an OR of the five
+{%- set merged_keys = [
+    ('order_id', 'merged_orders'),
+    ('product_id', 'merged_products'),
+    ('brand_id', 'merged_brands'),
+    ('category_id', 'merged_categories'),
+    ('customer_id', 'merged_customers'),
+] %}
 held_keys as (
-    select held.order_id from {{ this }} as held
-    where held.order_id in (select merged_orders.order_id from merged_orders)
-    union
-    select held.order_id from {{ this }} as held
-    where held.product_id in (select merged_products.product_id from merged_products)
-    union
-    select held.order_id from {{ this }} as held
-    where held.brand_id in (select merged_brands.brand_id from merged_brands)
-    union
-    select held.order_id from {{ this }} as held
-    where held.category_id in (select merged_categories.category_id from merged_categories)
-    union
-    select held.order_id from {{ this }} as held
-    where held.customer_id in (select merged_customers.customer_id from merged_customers)
+    {%- for key, merged in merged_keys %}
+        select held.order_id from {{ this }} as held
+        where held.{{ key }} in (select {{ merged }}.{{ key }} from {{ merged }})
+        {%- if not loop.last %}
+            union
+        {%- endif %}
+    {%- endfor %}
 ),
 
 -- their versions held (nothing is read when no key is found)
