@@ -42,7 +42,7 @@ demo: system-deps install ## Run the whole job locally: generate, dbt build, das
 	@$(BIN)/python -m orchestration run --seed 42 --batches 3 --orders-per-batch 5000 --with-docs
 
 # Three workers on the 2-core machine, a test file each at a time (the files' module fixtures
-# stay in one process): a fresh clone's `make test` took 35 min, against 39 on two workers
+# stay in one process): a fresh clone's `make test` took 29 min, against 39 on two workers
 # (docs/development.md). The e2e suites (the Spark parity and recovery suites are the slowest)
 # come first in testpaths, so they never run last.
 test: system-deps install databricks-cli lint ## Lint and run every test
