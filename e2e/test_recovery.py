@@ -31,6 +31,7 @@ import pytest
 from e2e.helpers import (
     DBT,
     PROJECT_DIR,
+    WITHOUT_TESTS,
     Lakehouse,
     assert_same_kpis,
     generate,
@@ -134,14 +135,9 @@ def deployed(lakehouse: Lakehouse, project: Path) -> dict[str, str]:
 # ------------------------------------------------------------------------------------- cases
 
 
-# The killed build leaves the data and unit tests out: they write nothing, so what a kill
-# leaves behind is the same with them, and the plain build after it runs every one of them.
-WITHOUT_TESTS = ("--exclude-resource-type", "test", "unit_test")
-
-
 def kill_case(lakehouse: Lakehouse, node: str) -> Outcome:
-    """kill -9 as `node` starts in the day's build of every model and snapshot, then a plain
-    `dbt build`."""
+    """kill -9 as `node` starts in the day's build of every model and snapshot (WITHOUT_TESTS),
+    then a plain `dbt build`, which runs every test."""
     killed_at(lakehouse, node, [str(DBT), "build", *WITHOUT_TESTS])
     run_dbt(["build"], lakehouse.env)
     return outcome(lakehouse)

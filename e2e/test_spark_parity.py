@@ -45,6 +45,7 @@ import yaml
 
 from e2e.helpers import (
     DBT,
+    WITHOUT_TESTS,
     Lakehouse,
     generate,
     killed_at,
@@ -108,8 +109,6 @@ COMPILED_SQL_EXCLUDED_RULES = ("layout", "ST06", "CV10")
 
 # where the second Spark build is killed
 KILLED_AT = "kpis_by_brand"
-# a build of every model and snapshot, no data or unit test
-WITHOUT_TESTS = ("--exclude-resource-type", "test", "unit_test")
 
 
 @pytest.fixture(scope="module")
