@@ -74,7 +74,7 @@ def state_problem(sources: Path, now: dt.datetime) -> str | None:
             for result in artifact["results"]
             if result.get("max_loaded_at") is not None
         ]
-    except (ValueError, jsonschema.ValidationError) as error:
+    except (OSError, ValueError, jsonschema.ValidationError) as error:
         # whatever dbt cannot read stops every build that reads it
         detail = " ".join(str(error).split())
         return f"dbt cannot read it ({type(error).__name__}: {detail[:300]})"
